@@ -1,0 +1,87 @@
+"""GSM8K: the official train/test from the hub or a local copy; the seed's 80/20 train/validation split.
+
+The test split is kept apart, and train/validation questions that also appear in test are removed so that no
+question leaks between splits.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ladderlib.config.schema import GSM8KSettings
+from ladderlib.data.splits import grouped_split, normalise_text
+from ladderlib.io import read_jsonl
+
+_NUMBER_CLEAN = re.compile(r"[,$\s]")
+
+
+def final_answer(solution: str) -> str:
+    """The normalised final answer after ``####`` (commas, dollar signs and spaces removed)."""
+    if "####" not in solution:
+        raise ValueError(f"GSM8K solution has no '####' final answer: {solution[-80:]!r}")
+    ans = _NUMBER_CLEAN.sub("", solution.rsplit("####", 1)[1])
+    return ans.rstrip(".")
+
+
+def _rows(raw: list[dict[str, Any]], split: str) -> list[dict[str, Any]]:
+    out = []
+    for i, r in enumerate(raw):
+        if "question" not in r or "answer" not in r:
+            raise ValueError(f"GSM8K {split} row {i} lacks 'question'/'answer' keys: {sorted(r)}")
+        out.append(
+            {
+                "id": f"gsm8k-{split}-{i:05d}",
+                "question": r["question"].strip(),
+                "solution": r["answer"].strip(),
+                "answer": final_answer(r["answer"]),
+            }
+        )
+    return out
+
+
+def load_raw(settings: GSM8KSettings) -> tuple[dict[str, list[dict[str, Any]]], str]:
+    """Read the official train and test rows; returns (rows by split, description of the source)."""
+    if settings.use_local():
+        path = Path(settings.path)  # type: ignore[arg-type]
+        files = {s: path / f"{s}.jsonl" for s in ("train", "test")} if path.is_dir() else None
+        if not files or not all(f.is_file() for f in files.values()):
+            raise FileNotFoundError(f"GSM8K folder {path} must hold train.jsonl and test.jsonl")
+        return {s: read_jsonl(f) for s, f in files.items()}, f"local:{path}"
+    from datasets import load_dataset
+
+    try:
+        ds = load_dataset(settings.hub_id, "main")
+    except Exception as exc:  # noqa: BLE001 - the hub raises many types; say what to do instead
+        raise RuntimeError(
+            f"could not load GSM8K from the hub ({settings.hub_id!r}): {exc}. "
+            "Offline? Set data.gsm8k.path to a folder with train.jsonl and test.jsonl."
+        ) from exc
+    return {s: [dict(r) for r in ds[s]] for s in ("train", "test")}, f"hub:{settings.hub_id}"
+
+
+def load_gsm8k(settings: GSM8KSettings, seed: int) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
+    """Return ({'train','validation','test'} rows, info) with the 80/20 split and test decontamination."""
+    raw, source = load_raw(settings)
+    train_all = _rows(raw["train"], "train")
+    test = _rows(raw["test"], "test")
+    test_keys = {normalise_text(r["question"]) for r in test}
+    clean = [r for r in train_all if normalise_text(r["question"]) not in test_keys]
+    train, val = grouped_split(clean, settings.val_fraction, seed, key=lambda r: normalise_text(r["question"]))
+    train.sort(key=lambda r: r["id"])
+    val.sort(key=lambda r: r["id"])
+    splits = {
+        "train": train[: settings.max_train],
+        "validation": val[: settings.max_val],
+        "test": test[: settings.max_test],
+    }
+    info = {
+        "source": source,
+        "licence": "MIT (OpenAI, grade-school-math)",
+        "official_train": len(train_all),
+        "official_test": len(test),
+        "removed_as_in_test": len(train_all) - len(clean),
+        "val_fraction": settings.val_fraction,
+    }
+    return splits, info

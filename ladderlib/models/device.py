@@ -1,0 +1,32 @@
+"""Pick the device and dtype a model runs in: bf16 on GPUs that support it, fp16 on older GPUs, fp32 on CPU."""
+
+from __future__ import annotations
+
+import torch
+
+
+def resolve_device(requested: str = "auto") -> str:
+    """Return 'cuda', 'mps' or 'cpu'; asking for a device that is absent is an error."""
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return "mps"
+        return "cpu"
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("model.device='cuda' but no CUDA GPU is visible to PyTorch; use device: auto or cpu")
+    if requested == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise RuntimeError("model.device='mps' but Apple MPS is not available; use device: auto or cpu")
+    return requested
+
+
+def resolve_dtype(requested: str, device: str) -> torch.dtype:
+    """Return the torch dtype: 'auto' gives bf16 on bf16-capable CUDA, fp16 on other CUDA, fp32 elsewhere."""
+    if requested != "auto":
+        dtype = getattr(torch, requested)
+        if device == "cpu" and dtype == torch.float16:
+            raise RuntimeError("model.dtype='float16' is not supported for training on CPU; use float32 or bfloat16")
+        return dtype
+    if device == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32

@@ -1,0 +1,57 @@
+"""Shared fixtures: repo paths, the real shared data, and one embedded model per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data folder {SHARED_DATA} is not present")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def embedded_model():
+    """(model, tokenizer) of the embedded SmolLM2-135M-Instruct, loaded once, offline."""
+    from ladderlib.config.schema import ModelSettings
+    from ladderlib.models import load_model
+
+    return load_model(ModelSettings(name="embedded", device="cpu", dtype="float32"))
+
+
+def write_profile(path: Path, text: str) -> Path:
+    """Write a YAML profile for a test and return its path."""
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture()
+def tiny_profile(tmp_path: Path, shared_data: Path) -> Path:
+    """A small valid profile reading GSM8K from the shared data."""
+    return write_profile(
+        tmp_path / "tiny.yaml",
+        f"""
+profile: tiny
+model: {{name: embedded, device: cpu}}
+data:
+  gsm8k: {{path: {shared_data / 'gsm8k'}, hub_id: null, max_train: 200, max_val: 50, max_test: 50}}
+  integrals: {{path: {shared_data / 'integrals' / 'rubi_textbook.jsonl'}, max_problems: 300}}
+  code: {{humaneval: true, mbpp_path: {shared_data / 'mbpp' / 'mbpp.jsonl'}}}
+""",
+    )
