@@ -69,6 +69,219 @@ read_dataset(run.path, "integrals_roots")[:5]
 run.record_metrics("01_data", {name: d["rows"] for name, d in card["datasets"].items()})
 '''),
     ],
+    "02_variants": [
+        ("md", """
+# 02 · LADDER variant trees
+
+For each hard *root* integral, the model proposes easier (and some equivalent) variants — each prompt samples
+3–5 transformation hints, rotates a persona ("think like Euler", ...) and cycles the temperature over 0.8–1.4 —
+recursively to a maximum depth. Every proposal is parsed with the safe parser; unparsable ones, duplicates,
+copies of an ancestor and trivial ones are dropped and counted. A 135M model writes few valid variants, so
+`variant_source: mixed` tops nodes up from a symbolic source (named sympy rewrites). Each node records its
+source, persona, temperature and an estimated difficulty; the dataset built from the trees carries difficulty
+for the curriculum of 06.
+"""),
+        ("params", PARAMS),
+        ("code", OPEN_RUN),
+        ("code", """
+from ladderlib.data import read_dataset
+from ladderlib.variants import generate_forest, save_trees
+
+roots = [r["integrand"] for r in read_dataset(run.path, "integrals_roots")][: params.variants.roots]
+generate_fn = None
+if params.variants.variant_source != "symbolic":
+    from ladderlib.models import load_model
+    from ladderlib.variants import hf_generate_fn
+
+    model, tok = load_model(params.model)
+    generate_fn = hf_generate_fn(model, tok, seed=params.seed)
+trees = generate_forest(roots, generate_fn, settings=params.variants, seed=params.seed)
+save_trees(run.subdir("variants") / "trees.json", trees)
+print(f"{len(trees)} trees, {sum(len(t.nodes) - 1 for t in trees)} variants")
+"""),
+        ("code", """
+from IPython.display import Markdown, display
+
+from ladderlib.plots.variants import source_table
+from ladderlib.variants import summarize_stats
+
+stats = summarize_stats(trees)
+table = source_table(stats)
+display(Markdown("| source | prompts | proposed | accepted | valid rate | dropped |\\n|---|---:|---:|---:|---:|---|\\n" + "\\n".join(
+    f"| {r['source']} | {r['prompts']} | {r['proposed']} | {r['accepted']} | {r['valid_rate']} | {r['dropped']} |" for r in table)))
+"""),
+        ("code", """
+from ladderlib.plots import save_figure
+from ladderlib.plots.variants import plot_variant_overview
+from ladderlib.variants import build_dataset, curriculum_order
+from ladderlib.variants.dataset import save_dataset
+
+rows = curriculum_order(build_dataset(trees), "easy_first")
+save_dataset(run.subdir("variants") / "dataset.json", rows, {"sources": table})
+run.record_metrics("02_variants", {"trees": len(trees), "variants": len(rows), "sources": table})
+save_figure(plot_variant_overview(rows, stats), run.path, "02_variants_overview")
+"""),
+        ("md", "## Browse a tree\nExpand nodes to see each variant with its depth, difficulty and source."),
+        ("code", """
+from ladderlib.widgets.variant_tree import variant_tree_browser
+
+variant_tree_browser(trees[0])
+"""),
+    ],
+    "04_sft": [
+        ("md", """
+# 04 · Supervised fine-tuning (Regime W phase 1, planner baseline)
+
+* **Tutor SFT** (seed 002): TRL `SFTTrainer` + PEFT LoRA (r=32, α=16, dropout 0.05, lr 5e-5, batch 1 × grad-accum 8,
+  1 epoch by default; QLoRA 4-bit NF4 + paged 8-bit AdamW when the profile asks for 4-bit on CUDA) on the GSM8K
+  train split, tutoring-style prompt, step-by-step answers ending in `#### <answer>`. Loss on the completion only.
+* **Planner SFT** (seed 001): the planner learns to emit a JSON plan `{should_decompose, subproblems, plan}`; offline,
+  the plans are built from the GSM8K solutions' own step structure (or a dataset given by path / hub id).
+* **Dev evaluation**: base vs SFT on a validation sample (greedy), accuracy with Wilson 95% intervals.
+
+Adapters are saved atomically under `<run>/checkpoints/`.
+"""),
+        ("params", PARAMS),
+        ("code", OPEN_RUN),
+        ("code", """
+from ladderlib.train import run_sft
+
+sft = run_sft(params.model, params.sft, run)
+{k: sft[k] for k in ("adapter_path", "steps", "train_loss", "runtime_s") if k in sft}
+"""),
+        ("code", """
+from ladderlib.plots import save_figure
+from ladderlib.plots.training import plot_curves
+
+fig = plot_curves(sft["loss_curve"], ["loss", "grad_norm", "learning_rate"], "tutor SFT")
+save_figure(fig, run.path, "04_sft_loss")
+"""),
+        ("md", "## Planner SFT (JSON plans)"),
+        ("code", """
+from ladderlib.train import run_planner_sft
+
+planner = run_planner_sft(params.model, params.planner_sft, run)
+{k: planner[k] for k in ("adapter_path", "steps", "train_loss", "runtime_s") if k in planner}
+"""),
+        ("md", "## Base vs SFT on the validation sample"),
+        ("code", """
+from IPython.display import Markdown, display
+
+from ladderlib.train import dev_eval
+
+table = dev_eval(params.model, params.sft, run)
+display(Markdown("| model | accuracy | 95% CI | correct/n |\\n|---|---:|---|---:|\\n" + "\\n".join(
+    f"| {r['model']} | {r['accuracy']:.3f} | [{r['ci_low']:.3f}, {r['ci_high']:.3f}] | {r['correct']}/{r['n']} |" for r in table)))
+"""),
+    ],
+    "05_regime_w_rollouts": [
+        ("md", """
+# 05 · Regime W rollouts
+
+Eight arms answer each training question: four *Wolfram-style* (precise, linear) and four *Maudlin-style*
+(reflective) system prompts at temperatures 0.2–0.5. Each question's arm set is scored for coherence —
+`s_end` (pairwise agreement of final answers), `s_path` (consistency of reasoning lengths, 1/(1+CV²)),
+`s_cf` (counterfactual robustness: answer stability under a meaning-preserving rewrite of the question),
+`s_wm = 0.4·s_end + 0.3·s_path + 0.3·s_cf` — and rewarded: +1 if any arm is correct else −0.5, plus 0.7·s_wm,
+minus 0.001·max(0, mean tokens − 400). A UCB1 bandit over arms shows which reasoning styles win.
+
+Collection is resumable: rerunning this notebook continues `rollouts.jsonl` where it stopped.
+"""),
+        ("params", PARAMS),
+        ("code", OPEN_RUN),
+        ("code", """
+from pathlib import Path
+
+from ladderlib.data import read_dataset
+from ladderlib.models import load_model
+from ladderlib.regime_w.rollouts import collect_rollouts
+
+sft_adapter = run.path / "checkpoints" / "sft_lora"
+adapter = sft_adapter if (sft_adapter / "adapter_config.json").is_file() else None
+print("policy:", "SFT adapter" if adapter else "base model (04_sft has not run in this run)")
+model, tok = load_model(params.model, adapter_path=adapter)
+questions = read_dataset(run.path, "gsm8k_train")
+result = collect_rollouts(questions, run.subdir("regime_w") / "rollouts.jsonl", params.regime_w, model=model, tokenizer=tok)
+print(f"{result.n_new} new rows, {result.n_skipped} already there, {result.seconds:.0f}s, {result.tokens_per_s:.1f} tok/s")
+"""),
+        ("code", """
+from IPython.display import Markdown, display
+
+from ladderlib.regime_w.arms import build_arms
+from ladderlib.regime_w.bandit import arm_table, bandit_from_rollouts, style_summary
+from ladderlib.regime_w.summary import summarize_rollouts
+
+rows = result.rows
+arms = build_arms(params.regime_w)
+bandit = bandit_from_rollouts(rows, params.regime_w)
+summary = summarize_rollouts(rows)
+run.record_metrics("regime_w", {"summary": summary, "styles": style_summary(bandit, arms)})
+display(Markdown("| arm | pulls | mean | UCB |\\n|---|---:|---:|---:|\\n" + "\\n".join(
+    f"| {r['arm_id']} | {r['pulls']} | {r['mean']:.3f} | {r['ucb']:.3f} |" for r in arm_table(bandit, arms))))
+style_summary(bandit, arms)
+"""),
+        ("md", "## Reward inspector\nPick a question to see the eight arms' answers, the coherence scores and the reward."),
+        ("code", """
+from ladderlib.widgets.reward_inspector import reward_inspector
+
+reward_inspector(rows)
+"""),
+    ],
+    "06_grpo_ppo": [
+        ("md", """
+# 06 · RL: PPO on Regime W rollouts (and GRPO)
+
+**PPO** (seed 002, phase 4): TRL ≥ 1.13 has no PPO, so `ladderlib.rl` carries a compact one — clipped policy
+objective, value head, GAE, adaptive KL controller toward the reference (target KL 0.1), max grad norm 1.0.
+Offline, as in the seed: each step takes one random arm's response per question with that question's Regime W
+reward. The policy is the SFT model with a fresh LoRA, so the KL reference is the SFT model. Metrics go to
+TensorBoard and `metrics.jsonl` under `<run>/checkpoints/ppo_regime_w/trainer/`.
+
+Then **base vs SFT vs PPO** on the GSM8K test split.
+"""),
+        ("params", PARAMS),
+        ("code", OPEN_RUN),
+        ("code", """
+from ladderlib.regime_w.store import read_rollouts
+from ladderlib.train.ppo_regime_w import train_ppo_on_rollouts
+
+rollouts = read_rollouts(run.path / "regime_w" / "rollouts.jsonl")
+sft_adapter = run.path / "checkpoints" / "sft_lora"
+ppo = train_ppo_on_rollouts(params.model, params.ppo, rollouts, run, n_steps=params.ppo.steps,
+                            sft_adapter=sft_adapter if (sft_adapter / "adapter_config.json").is_file() else None)
+{k: ppo[k] for k in ("steps", "resumed_from_step", "adapter")}
+"""),
+        ("code", """
+from ladderlib.plots import save_figure
+from ladderlib.plots.training import plot_metrics_file
+
+fig = plot_metrics_file(run.path / "checkpoints" / "ppo_regime_w" / "trainer" / "metrics.jsonl",
+                        ["reward_mean", "kl", "kl_coef", "value_loss", "clip_fraction"], "PPO on Regime W rollouts")
+save_figure(fig, run.path, "06_ppo_curves")
+"""),
+        ("md", "## Base vs SFT vs PPO on GSM8K test"),
+        ("code", """
+from IPython.display import Markdown, display
+
+from ladderlib.data import read_dataset
+from ladderlib.evaluate.compare import compare_models
+from ladderlib.plots.training import plot_accuracy
+from ladderlib.train import TUTOR_SYSTEM_PROMPT, tutor_prompt
+from ladderlib.train.ppo_regime_w import ppo_adapter_stack
+
+test = read_dataset(run.path, "gsm8k_test")[: params.evaluation.test_examples]
+variants = {"base": []}
+if (sft_adapter / "adapter_config.json").is_file():
+    variants["sft"] = [sft_adapter]
+variants["ppo"] = ppo_adapter_stack(ppo["adapter"])
+results, table = compare_models(params.model, variants, test, params.evaluation, system=TUTOR_SYSTEM_PROMPT,
+                                prompt_fn=tutor_prompt, out_dir=run.subdir("eval") / "gsm8k_test")
+run.record_metrics("gsm8k_test", {"table": table})
+display(Markdown("| model | accuracy | 95% CI | correct/n |\\n|---|---:|---|---:|\\n" + "\\n".join(
+    f"| {r['model']} | {r['accuracy']:.3f} | [{r['ci_low']:.3f}, {r['ci_high']:.3f}] | {r['correct']}/{r['n']} |" for r in table)))
+save_figure(plot_accuracy(table, "GSM8K test: base vs SFT vs PPO"), run.path, "06_gsm8k_test")
+"""),
+    ],
 }
 
 

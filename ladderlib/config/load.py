@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ladderlib.config.schema import Params
+from ladderlib.config.params import Params
 
 
 class ParamsError(ValueError):

@@ -1,7 +1,7 @@
-"""Typed params profiles: the top-level ``Params`` object and the sections it is made of.
+"""The foundation's params sections: model (loading, LoRA) and data (01_data).
 
-Sections that belong to one subsystem live next to it (e.g. ``ladderlib.verify.config``) and are
-collected here, so a profile is validated in one pass before any work starts.
+Sections that belong to one subsystem live next to it (e.g. ``ladderlib.verify.config``); the top-level
+``Params`` in ``ladderlib.config.params`` collects them all.
 """
 
 from __future__ import annotations
@@ -131,13 +131,3 @@ class DataSettings(Section):
     integrals: IntegralsSettings = IntegralsSettings()
     code: CodeSettings = CodeSettings()
     textbook: bool = True
-
-
-class Params(Section):
-    """A whole params profile (``params/*.yaml``)."""
-
-    profile: str = Field(..., min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
-    seed: int = Field(42, ge=0)
-    model: ModelSettings = ModelSettings()
-    data: DataSettings = DataSettings()

@@ -1,7 +1,28 @@
-"""Model loading (embedded / hub / local), LoRA adapters, device choice and batched generation."""
+"""Model loading (embedded / hub / local), LoRA adapters, device choice and batched generation.
 
-from ladderlib.models.generate import chat_prompt, generate, make_generate_fn
-from ladderlib.models.loader import ModelLoadError, load_model
-from ladderlib.models.lora import add_lora, merge_adapter
+Names are imported lazily so that ``ladder --help`` and params validation do not load torch.
+"""
 
-__all__ = ["ModelLoadError", "add_lora", "chat_prompt", "generate", "load_model", "make_generate_fn", "merge_adapter"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ModelLoadError": "ladderlib.models.loader",
+    "load_model": "ladderlib.models.loader",
+    "load_with_adapters": "ladderlib.models.loader",
+    "add_lora": "ladderlib.models.lora",
+    "merge_adapter": "ladderlib.models.lora",
+    "chat_prompt": "ladderlib.models.generate",
+    "generate": "ladderlib.models.generate",
+    "make_generate_fn": "ladderlib.models.generate",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'ladderlib.models' has no attribute {name!r}")

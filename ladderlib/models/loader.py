@@ -130,3 +130,15 @@ def _load_unsloth(settings: ModelSettings, source: str, dtype: torch.dtype) -> t
         load_in_4bit=settings.quantization == "4bit",
     )
     return model, prepare_tokenizer(tokenizer)
+
+
+def load_with_adapters(settings: ModelSettings, adapters: list[str | Path]) -> tuple[Any, Any]:
+    """Load the base model and merge a chain of saved LoRA adapters into it, in order (e.g. SFT then PPO)."""
+    from peft import PeftModel
+
+    model, tokenizer = load_model(settings)
+    for path in adapters:
+        if not (Path(path) / "adapter_config.json").is_file():
+            raise ModelLoadError(f"no LoRA adapter at {path}")
+        model = PeftModel.from_pretrained(model, str(path), is_trainable=False).merge_and_unload()
+    return model, tokenizer

@@ -6,10 +6,12 @@ import json
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ladderlib.config import Params, dump_params, load_params
 from ladderlib.io import atomic_write_json
+
+if TYPE_CHECKING:  # imported lazily: subsystem configs import this module while Params is being built
+    from ladderlib.config import Params
 
 PARAMS_FILE = "params.yaml"
 MANIFEST_FILE = "manifest.json"
@@ -44,6 +46,8 @@ class RunDir:
 
     def params(self) -> Params:
         """The validated params this run was started with."""
+        from ladderlib.config import load_params
+
         return load_params(self.params_path)
 
     def subdir(self, name: str) -> Path:
@@ -66,6 +70,8 @@ class RunDir:
 
 def create_run(params: Params, runs_dir: str | Path = "runs", run_id: str | None = None) -> RunDir:
     """Make a new run folder holding ``params.yaml`` and an empty ``metrics.json``."""
+    from ladderlib.config import dump_params
+
     run = RunDir(Path(runs_dir) / (run_id or new_run_id(params.profile)))
     run.path.mkdir(parents=True, exist_ok=False)
     dump_params(params, run.params_path)
@@ -80,6 +86,8 @@ def open_run(params_path: str | Path, run_dir: str | Path | None = None, runs_di
         if not run.params_path.is_file():
             raise FileNotFoundError(f"{run.path} is not a run folder (no {PARAMS_FILE})")
         return run.params(), run
+    from ladderlib.config import load_params
+
     params = load_params(params_path)
     run = create_run(params, runs_dir)
     return params, run

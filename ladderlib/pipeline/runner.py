@@ -12,7 +12,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ladderlib.config import load_params
 from ladderlib.pipeline.manifest import Manifest, NotebookRecord, git_state, now
 from ladderlib.pipeline.rundir import RunDir, create_run
 
@@ -92,6 +91,8 @@ def run_pipeline(
     else:
         if params_path is None:
             raise PipelineError("give --params PROFILE.yaml (or --resume RUN_DIR)")
+        from ladderlib.config import load_params
+
         params = load_params(params_path)
         chosen = select_notebooks(all_nbs, only)
         run = create_run(params, runs_dir)

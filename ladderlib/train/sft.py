@@ -1,0 +1,421 @@
+"""Supervised fine-tuning (04_sft): GSM8K tutor SFT (seed 002) and planner SFT (seed 001) with TRL + LoRA.
+
+Examples are TRL conversational prompt/completion pairs, so the loss is on the completion only and the chat
+template renders them exactly as at inference. Training runs in ``checkpoints/.<name>.work`` (resumable
+checkpoints when ``save_steps`` is set); the final adapter and tokenizer are written to a temporary folder and
+moved into ``checkpoints/<name>/`` in one rename. QLoRA (4-bit base, ``paged_adamw_8bit``, bf16/fp16 compute)
+applies when the model settings ask for 4-bit on a CUDA GPU; on CPU training is plain fp32 with ``adamw_torch``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ladderlib.config.schema import ModelSettings
+from ladderlib.io import atomic_replace_dir, atomic_write_json
+from ladderlib.pipeline.rundir import RunDir
+from ladderlib.train.config import PlannerSFTSettings, SFTSettings
+
+__all__ = [
+    "CHECKPOINTS",
+    "PLANNER_ADAPTER",
+    "SFT_ADAPTER",
+    "build_dataset",
+    "clean_solution",
+    "dev_eval",
+    "loss_curve",
+    "make_sft_config",
+    "precision_plan",
+    "run_planner_sft",
+    "run_sft",
+    "sft_example",
+    "train_adapter",
+    "training_info",
+    "tutor_prompt",
+]
+
+CHECKPOINTS = "checkpoints"
+SFT_ADAPTER = "sft_lora"
+PLANNER_ADAPTER = "planner_sft_lora"
+
+_CALC_RE = re.compile(r"<<[^<>]*>>")
+_NOT_IN_FINGERPRINT = {"resume", "eval_examples", "eval_max_new_tokens", "eval_batch_size"}
+
+
+# --- data ----------------------------------------------------------------------------------------------------
+
+
+def tutor_prompt(question: str) -> str:
+    """The student's message for one GSM8K question (the tutor's system prompt lives in ``SFTSettings``)."""
+    return f"{question.strip()}\n\nPlease solve this step by step and end with a line '#### <answer>'."
+
+
+def clean_solution(solution: str, answer: str | None = None) -> str:
+    """GSM8K solution without ``<<...>>`` calculator notes, ending in exactly one ``#### <answer>`` line."""
+    body, sep, tail = solution.rpartition("####")
+    if not sep:
+        body, tail = solution, ""
+    final = (answer if answer is not None else tail).strip()
+    if not final:
+        raise ValueError(f"solution has no '#### <answer>' line and no answer was given: {solution[-80:]!r}")
+    lines = [" ".join(_CALC_RE.sub("", line).split()) for line in body.splitlines()]
+    steps = "\n".join(line for line in lines if line)
+    return f"{steps}\n#### {final}" if steps else f"#### {final}"
+
+
+def sft_example(row: dict[str, Any], system_prompt: str) -> dict[str, Any]:
+    """One conversational prompt/completion example from a GSM8K row (run-folder or raw ``{question, answer}``)."""
+    if "solution" in row:
+        solution, answer = row["solution"], str(row["answer"])
+    else:
+        solution, answer = row["answer"], None
+    return {
+        "prompt": [
+            {"role": "system", "content": system_prompt},
+            {"role": "user", "content": tutor_prompt(row["question"])},
+        ],
+        "completion": [{"role": "assistant", "content": clean_solution(solution, answer)}],
+    }
+
+
+def build_dataset(examples: Sequence[dict[str, Any]]) -> Any:
+    """A ``datasets.Dataset`` of prompt/completion examples (what ``SFTTrainer`` takes)."""
+    from datasets import Dataset
+
+    if not examples:
+        raise ValueError("no training examples: the SFT dataset is empty")
+    return Dataset.from_list([{"prompt": ex["prompt"], "completion": ex["completion"]} for ex in examples])
+
+
+# --- trainer configuration -----------------------------------------------------------------------------------
+
+
+def precision_plan(model_settings: ModelSettings, sft: SFTSettings) -> dict[str, Any]:
+    """Device, mixed-precision flags and optimizer: QLoRA on CUDA (bf16/fp16, paged 8-bit AdamW), fp32 AdamW on CPU."""
+    from ladderlib.models.device import resolve_device, resolve_dtype
+
+    device = resolve_device(model_settings.device)
+    dtype = resolve_dtype(model_settings.dtype, device)
+    quantized = model_settings.quantization == "4bit"
+    bf16 = fp16 = False
+    if device == "cuda":
+        bf16 = str(dtype) == "torch.bfloat16"
+        fp16 = str(dtype) == "torch.float16"
+    optim = sft.optim
+    if optim == "auto":
+        optim = "paged_adamw_8bit" if quantized and device == "cuda" else "adamw_torch"
+    if optim in ("paged_adamw_8bit", "adamw_8bit") and device != "cuda":
+        raise RuntimeError(f"sft.optim={optim!r} needs bitsandbytes on a CUDA GPU; use optim: auto or adamw_torch here")
+    return {
+        "device": device,
+        "dtype": str(dtype).removeprefix("torch."),
+        "quantized": quantized,
+        "bf16": bf16,
+        "fp16": fp16,
+        "optim": optim,
+    }
+
+
+def make_sft_config(model_settings: ModelSettings, sft: SFTSettings, output_dir: str | Path) -> Any:
+    """TRL ``SFTConfig`` for these settings (loss on completions only, no hub, no external loggers)."""
+    from trl import SFTConfig
+
+    prec = precision_plan(model_settings, sft)
+    return SFTConfig(
+        output_dir=str(output_dir),
+        learning_rate=sft.learning_rate,
+        per_device_train_batch_size=sft.batch_size,
+        gradient_accumulation_steps=sft.grad_accum,
+        num_train_epochs=sft.epochs,
+        max_steps=sft.max_steps if sft.max_steps is not None else -1,
+        max_length=sft.max_seq_length or model_settings.max_seq_length,
+        warmup_steps=sft.warmup_ratio,  # a float in [0, 1) is a ratio of the total steps
+        lr_scheduler_type=sft.lr_scheduler,
+        weight_decay=sft.weight_decay,
+        max_grad_norm=sft.max_grad_norm,
+        optim=prec["optim"],
+        bf16=prec["bf16"],
+        fp16=prec["fp16"],
+        use_cpu=prec["device"] == "cpu",
+        gradient_checkpointing=model_settings.gradient_checkpointing,
+        gradient_checkpointing_kwargs={"use_reentrant": False} if model_settings.gradient_checkpointing else None,
+        logging_steps=sft.logging_steps,
+        logging_first_step=True,
+        save_strategy="steps" if sft.save_steps else "no",
+        save_steps=sft.save_steps or 500,
+        save_total_limit=2,
+        seed=sft.seed,
+        data_seed=sft.seed,
+        completion_only_loss=True,
+        packing=False,
+        report_to="none",
+        push_to_hub=False,
+        dataloader_num_workers=0,
+    )
+
+
+def _peft_model_and_config(model: Any, model_settings: ModelSettings, sft: SFTSettings) -> tuple[Any, Any]:
+    """(model, peft_config) for SFTTrainer: a LoraConfig for plain/4-bit models, Unsloth's own adapter otherwise."""
+    from ladderlib.models.lora import add_lora, lora_config
+
+    if model_settings.backend == "unsloth":  # Unsloth wants its own get_peft_model before the trainer sees it
+        return add_lora(model, model_settings.model_copy(update={"lora": sft.lora})), None
+    if getattr(model, "is_loaded_in_4bit", False):
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(
+            model,
+            use_gradient_checkpointing=model_settings.gradient_checkpointing,
+            gradient_checkpointing_kwargs={"use_reentrant": False},
+        )
+    return model, lora_config(sft.lora)
+
+
+# --- training ------------------------------------------------------------------------------------------------
+
+
+def _resumable_checkpoint(work_dir: Path, fingerprint: dict[str, Any]) -> str | None:
+    """The last checkpoint in ``work_dir`` when it was written by a run with the same settings and data size."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    marker = work_dir / "ladder_fingerprint.json"
+    if not marker.is_file() or json.loads(marker.read_text()) != fingerprint:
+        return None
+    return get_last_checkpoint(str(work_dir))
+
+
+def loss_curve(log_history: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
+    """Training-loss points ``{step, loss, lr, ...}`` from a trainer's ``state.log_history``."""
+    keep = ("loss", "learning_rate", "grad_norm", "mean_token_accuracy", "num_tokens", "epoch")
+    return [
+        {"step": int(e["step"]), **{k: float(e[k]) for k in keep if k in e}}
+        for e in log_history
+        if "loss" in e and "step" in e
+    ]
+
+
+def train_adapter(
+    model_settings: ModelSettings,
+    sft: SFTSettings,
+    examples: Sequence[dict[str, Any]],
+    adapter_dir: str | Path,
+    callbacks: Sequence[Any] | None = None,
+) -> dict[str, Any]:
+    """Train a LoRA adapter on prompt/completion ``examples`` and save it (with the tokenizer) atomically.
+
+    ``callbacks`` are ``transformers.TrainerCallback``s (progress widgets, early stops). Returns metrics: adapter
+    path, steps, mean and last train loss, loss curve, runtime, trainable parameters, checkpoint resumed from.
+    """
+    import torch
+    from trl import SFTTrainer
+
+    from ladderlib.models.loader import load_model
+
+    adapter_dir = Path(adapter_dir)
+    adapter_dir.parent.mkdir(parents=True, exist_ok=True)
+    work_dir = adapter_dir.with_name(f".{adapter_dir.name}.work")
+    examples = list(examples)[: sft.max_train_examples]
+    dataset = build_dataset(examples)
+    prec = precision_plan(model_settings, sft)
+    args = make_sft_config(model_settings, sft, work_dir)
+    fingerprint = {
+        "model": model_settings.model_dump(mode="json"),
+        "sft": sft.model_dump(mode="json", exclude=_NOT_IN_FINGERPRINT),
+        "examples": len(examples),
+    }
+    if not sft.resume or _resumable_checkpoint(work_dir, fingerprint) is None:
+        shutil.rmtree(work_dir, ignore_errors=True)  # stale checkpoints of another configuration
+    work_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(work_dir / "ladder_fingerprint.json", fingerprint)
+
+    t0 = time.perf_counter()
+    model, tokenizer = load_model(model_settings)
+    model, peft_config = _peft_model_and_config(model, model_settings, sft)
+    trainer = SFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+        callbacks=list(callbacks) if callbacks else None,
+    )
+    if prec["quantized"] and prec["fp16"]:  # TRL casts QLoRA adapters to bf16; fp16 AMP (T4, P100) needs fp32 ones
+        for p in trainer.model.parameters():
+            if p.requires_grad:
+                p.data = p.data.float()
+    trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
+    resume = _resumable_checkpoint(work_dir, fingerprint) if sft.resume else None
+    result = trainer.train(resume_from_checkpoint=resume)
+    runtime = time.perf_counter() - t0
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{adapter_dir.name}.", dir=adapter_dir.parent))
+    try:
+        trainer.save_model(str(tmp))
+        tokenizer.save_pretrained(str(tmp))
+        curve = loss_curve(trainer.state.log_history)
+        info = {
+            "base_model": model_settings.name,
+            "examples": len(examples),
+            "steps": int(trainer.state.global_step),
+            "settings": sft.model_dump(mode="json"),
+            "precision": prec,
+            "trainable_params": int(trainable),
+        }
+        atomic_write_json(tmp / "training_info.json", info)
+        atomic_replace_dir(tmp, adapter_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(work_dir, ignore_errors=True)
+
+    metrics = {
+        "adapter_path": str(adapter_dir),
+        "examples": len(examples),
+        "steps": int(trainer.state.global_step),
+        "train_loss": float(result.training_loss),
+        "final_loss": curve[-1]["loss"] if curve else None,
+        "loss_curve": curve,
+        "runtime_s": round(runtime, 2),
+        "train_runtime_s": round(float(result.metrics.get("train_runtime", runtime)), 2),
+        "trainable_params": int(trainable),
+        "resumed_from": resume,
+        "precision": prec,
+    }
+    del trainer, model
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+    return metrics
+
+
+def _run_dir(run_dir: str | Path | RunDir) -> RunDir:
+    return run_dir if isinstance(run_dir, RunDir) else RunDir(run_dir)
+
+
+def run_sft(
+    params_model: ModelSettings,
+    sft: SFTSettings,
+    run_dir: str | Path | RunDir,
+    rows: Sequence[dict[str, Any]] | None = None,
+    callbacks: Sequence[Any] | None = None,
+) -> dict[str, Any]:
+    """Notebook 04's tutor SFT: train on the run's ``gsm8k_train`` (or ``rows``), save ``checkpoints/sft_lora/``.
+
+    Records the metrics (loss curve included) under ``metrics.json['sft']`` and returns them.
+    """
+    from ladderlib.data.store import read_dataset
+
+    run = _run_dir(run_dir)
+    rows = list(rows) if rows is not None else read_dataset(run.path, "gsm8k_train")
+    rows = rows[: sft.max_train_examples]
+    examples = [sft_example(r, sft.system_prompt) for r in rows]
+    metrics = train_adapter(params_model, sft, examples, run.subdir(CHECKPOINTS) / SFT_ADAPTER, callbacks)
+    run.record_metrics("sft", metrics)
+    return metrics
+
+
+def run_planner_sft(
+    params_model: ModelSettings,
+    planner: PlannerSFTSettings,
+    run_dir: str | Path | RunDir,
+    rows: Sequence[dict[str, Any]] | None = None,
+    callbacks: Sequence[Any] | None = None,
+) -> dict[str, Any]:
+    """Planner SFT (seed 001): JSON plans from ``planner.dataset`` or built from GSM8K; saves the adapter to
+    ``checkpoints/planner_sft_lora/``.
+
+    ``rows`` (planner rows or GSM8K rows) overrides both sources. Records ``metrics.json['planner_sft']``.
+    """
+    from ladderlib.data.store import read_dataset
+    from ladderlib.train.planner_data import load_planner_source, planner_example, planner_rows_from_gsm8k
+
+    run = _run_dir(run_dir)
+    limit = planner.max_train_examples
+    if rows is not None:
+        source, rows = "rows", list(rows)[:limit]
+    elif planner.dataset:
+        source, rows = planner.dataset, load_planner_source(planner.dataset, planner.dataset_split, limit)
+    else:
+        source, rows = "gsm8k_train (built plans)", read_dataset(run.path, "gsm8k_train")[:limit]
+    if rows and _is_gsm8k_row(rows[0]):  # plain GSM8K rows: build the plans from their solutions
+        rows = planner_rows_from_gsm8k(rows)
+    examples = [planner_example(r, planner.system_prompt) for r in rows]
+    metrics = train_adapter(params_model, planner, examples, run.subdir(CHECKPOINTS) / PLANNER_ADAPTER, callbacks)
+    metrics["source"] = source
+    run.record_metrics("planner_sft", metrics)
+    return metrics
+
+
+def _is_gsm8k_row(row: dict[str, Any]) -> bool:
+    """A GSM8K row (run-folder or raw) rather than a planner row that already carries its plan."""
+    if any(k in row for k in ("plan", "should_decompose", "prompt", "messages")):
+        return False
+    return "solution" in row or "####" in str(row.get("answer", ""))
+
+
+# --- evaluation ----------------------------------------------------------------------------------------------
+
+
+def dev_eval(
+    params_model: ModelSettings,
+    sft: SFTSettings,
+    run_dir: str | Path | RunDir,
+    adapter_path: str | Path | None = None,
+    examples: Sequence[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Base vs SFT accuracy (Wilson 95% CI) on ``sft.eval_examples`` validation rows, greedy, training prompt format.
+
+    One model is loaded with the adapter; "base" is generated with the adapter disabled. Per-example records go
+    to ``eval/sft_dev/``; the table is recorded under ``metrics.json['sft_dev_eval']`` and returned.
+    """
+    from ladderlib.data.store import read_dataset
+    from ladderlib.evaluate.gsm8k import evaluate, results_table
+    from ladderlib.models.generate import generate
+    from ladderlib.models.loader import load_model
+
+    run = _run_dir(run_dir)
+    adapter = Path(adapter_path) if adapter_path is not None else run.path / CHECKPOINTS / SFT_ADAPTER
+    if not (adapter / "adapter_config.json").is_file():
+        raise FileNotFoundError(f"no LoRA adapter at {adapter}: run the SFT training first")
+    rows = list(examples) if examples is not None else read_dataset(run.path, "gsm8k_validation")
+    rows = rows[: sft.eval_examples]
+
+    t0 = time.perf_counter()
+    model, tokenizer = load_model(params_model, adapter_path=adapter)
+
+    def gen(prompts: list[str]) -> list[str]:
+        return generate(
+            model,
+            tokenizer,
+            prompts,
+            max_new_tokens=sft.eval_max_new_tokens,
+            temperature=0.0,
+            batch_size=sft.eval_batch_size,
+            chat=True,
+            system=sft.system_prompt,
+        )
+
+    def base(prompts: list[str]) -> list[str]:
+        with model.disable_adapter():
+            return gen(prompts)
+
+    results = evaluate({"base": base, "sft": gen}, rows, prompt_fn=tutor_prompt, out_dir=run.subdir("eval") / "sft_dev")
+    table = results_table(results)
+    runtime = time.perf_counter() - t0
+    run.record_metrics("sft_dev_eval", {"table": table, "adapter_path": str(adapter), "runtime_s": round(runtime, 2)})
+    del model
+    gc.collect()
+    return table
+
+
+def training_info(adapter_dir: str | Path) -> dict[str, Any]:
+    """The ``training_info.json`` saved next to an adapter (settings, steps, precision)."""
+    return json.loads((Path(adapter_dir) / "training_info.json").read_text())
