@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ladderlib.config.schema import Params
+from ladderlib.config.params import Params
 from ladderlib.data.code import load_humaneval, load_mbpp
 from ladderlib.data.gsm8k import load_gsm8k
 from ladderlib.data.integrals import load_integrals
