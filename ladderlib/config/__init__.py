@@ -1,6 +1,27 @@
-"""Params profiles: YAML files validated into typed objects (``Params``)."""
+"""Params profiles: YAML files validated into typed objects (``Params``).
 
-from ladderlib.config.load import ParamsError, deep_merge, dump_params, load_params, validate_params
-from ladderlib.config.params import Params
+Names are imported lazily: subsystem settings import ``ladderlib.config.base`` while ``Params`` (which
+collects those settings) is being built, and an eager import here would make that circular.
+"""
 
-__all__ = ["Params", "ParamsError", "deep_merge", "dump_params", "load_params", "validate_params"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Params": "ladderlib.config.params",
+    "ParamsError": "ladderlib.config.load",
+    "deep_merge": "ladderlib.config.load",
+    "dump_params": "ladderlib.config.load",
+    "load_params": "ladderlib.config.load",
+    "validate_params": "ladderlib.config.load",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'ladderlib.config' has no attribute {name!r}")

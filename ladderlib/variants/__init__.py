@@ -14,10 +14,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# ``ladderlib.config.params`` imports ``ladderlib.variants.config``; importing the config package first
-# keeps that cycle well-ordered whichever of the two packages is imported first.
-import ladderlib.config  # noqa: F401,E402  (import-order dependent, see above)
-
 _EXPORTS = {
     "VariantSettings": "ladderlib.variants.config",
     "VariantNode": "ladderlib.variants.tree",
