@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PARAMS ?= params/cpu_smoke.yaml
 BIN    := $(VENV)/bin
+# spin-waiting OpenMP threads make torch on a shared CPU an order of magnitude slower (see ladderlib/__init__.py)
+export OMP_WAIT_POLICY ?= PASSIVE
 STAMP  := $(VENV)/.ladder-installed
 
 .PHONY: setup run test test-slow test-all bench lab clean-venv

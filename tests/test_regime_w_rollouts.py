@@ -98,7 +98,7 @@ def test_fake_collection_schema_scores_and_batching(tmp_path):
 def test_model_generate_fn_renders_each_system_prompt_without_double_bos(monkeypatch):
     import ladderlib.models  # noqa: F401 - loads the submodule
 
-    gen_mod = sys.modules["ladderlib.models.generate"]
+    gen_mod = sys.modules["ladderlib.models.generation"]
     from ladderlib.regime_w import model_generate_fn
 
     class Tok:

@@ -128,6 +128,66 @@ from ladderlib.widgets.variant_tree import variant_tree_browser
 variant_tree_browser(trees[0])
 """),
     ],
+    "03_verify": [
+        ("md", """
+# 03 · The verifier RL can trust
+
+Every integration reward comes from `ladderlib.verify`: answers are parsed safely (plain math, LaTeX, `\\boxed{}`,
+answer tags, prose around them; never `eval`), screened by reward-hacking filters (echoed integrand, unevaluated
+integrals, bare constants, non-finite values, foreign symbols, step functions, oversized expressions, non-math),
+then checked numerically (derivative at random points in [-10, 10], complex-safe, up to piecewise constants).
+
+Below: true antiderivatives and six corruptions of each from the test split, then real answers sampled from the
+model, and the audit of which filter fired how often.
+"""),
+        ("params", PARAMS),
+        ("code", OPEN_RUN),
+        ("code", """
+from IPython.display import Markdown, display
+
+from ladderlib.data import read_dataset
+from ladderlib.verify.audit import hacking_audit, pair_checks, rates_by_kind, run_checks
+
+pairs = run_checks(pair_checks(read_dataset(run.path, "integrals_test"), params.audit.true_pairs, params.audit.seed),
+                   params.verify)
+rates = rates_by_kind(pairs)
+display(Markdown("| answer kind | n | accepted | accept rate |\\n|---|---:|---:|---:|\\n" + "\\n".join(
+    f"| {r['kind']} | {r['n']} | {r['accepted']} | {r['accept_rate']:.3f} |" for r in rates)))
+"""),
+        ("md", "## Real model answers"),
+        ("code", """
+from pathlib import Path
+
+from ladderlib.models import load_model
+from ladderlib.verify.audit import sample_model_answers
+
+problems = read_dataset(run.path, "integrals_roots")
+variants_file = run.path / "variants" / "dataset.json"
+if variants_file.is_file():  # the easiest variants from 02 first: those a small model might get right
+    from ladderlib.variants.dataset import load_dataset
+
+    problems = load_dataset(variants_file) + problems
+model_answers = []
+if params.audit.model_problems:
+    model, tok = load_model(params.model)
+    model_answers = run_checks(sample_model_answers(model, tok, problems, params.audit), params.verify)
+print(f"{len(model_answers)} model answers, {sum(a['correct'] for a in model_answers)} verified correct")
+for a in model_answers[:4]:
+    print("-", a["integrand"], "|", a["code"], "|", a["reason"][:100])
+"""),
+        ("md", "## Reward-hacking audit: which check fired, how often"),
+        ("code", """
+from ladderlib.io import atomic_write_json
+
+audit = hacking_audit(pairs + model_answers)
+display(Markdown("| code | count | example answer | reason |\\n|---|---:|---|---|\\n" + "\\n".join(
+    f"| {r['code']} | {r['count']} | `{r['examples'][0]['answer'][:60]}` | {r['examples'][0]['reason'][:80]} |" for r in audit)))
+report = {"rates": rates, "model": rates_by_kind(model_answers) if model_answers else [], "audit": audit}
+atomic_write_json(run.subdir("verify") / "verification_report.json", report)
+run.record_metrics("03_verify", {"rates": rates, "model_answers": len(model_answers),
+                                 "model_correct": sum(a["correct"] for a in model_answers)})
+"""),
+    ],
     "04_sft": [
         ("md", """
 # 04 · Supervised fine-tuning (Regime W phase 1, planner baseline)

@@ -11,6 +11,7 @@ from ladderlib.regime_w.config import RegimeWSettings
 from ladderlib.train.config import PlannerSFTSettings, SFTSettings
 from ladderlib.train.ppo_config import RegimeWPPOSettings
 from ladderlib.variants.config import VariantSettings
+from ladderlib.verify.audit import AuditSettings
 from ladderlib.verify.config import VerifySettings
 
 
@@ -24,6 +25,7 @@ class Params(Section):
     data: DataSettings = DataSettings()
     variants: VariantSettings = VariantSettings()
     verify: VerifySettings = VerifySettings()
+    audit: AuditSettings = AuditSettings()
     sft: SFTSettings = SFTSettings()
     planner_sft: PlannerSFTSettings = PlannerSFTSettings()
     regime_w: RegimeWSettings = RegimeWSettings()

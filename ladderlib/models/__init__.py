@@ -14,9 +14,9 @@ _EXPORTS = {
     "load_with_adapters": "ladderlib.models.loader",
     "add_lora": "ladderlib.models.lora",
     "merge_adapter": "ladderlib.models.lora",
-    "chat_prompt": "ladderlib.models.generate",
-    "generate": "ladderlib.models.generate",
-    "make_generate_fn": "ladderlib.models.generate",
+    "chat_prompt": "ladderlib.models.generation",
+    "generate": "ladderlib.models.generation",
+    "make_generate_fn": "ladderlib.models.generation",
 }
 
 __all__ = sorted(_EXPORTS)

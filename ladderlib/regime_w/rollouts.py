@@ -43,7 +43,7 @@ GenerateFn = Callable[[list[str], float, int, list["str | None"]], list[str]]
 
 def model_generate_fn(model: Any, tokenizer: Any, *, batch_size: int = 16) -> GenerateFn:
     """Adapt a loaded model + tokenizer to ``GenerateFn`` (chat template with each prompt's own system prompt)."""
-    from ladderlib.models.generate import chat_prompt, generate
+    from ladderlib.models.generation import chat_prompt, generate
 
     bos = getattr(tokenizer, "bos_token", None)
     ids = tokenizer("a")["input_ids"]

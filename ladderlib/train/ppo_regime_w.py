@@ -71,7 +71,7 @@ def train_ppo_on_rollouts(
 
     Resumes from the newest PPO checkpoint of this run when one exists. Returns the per-step stats and paths.
     """
-    from ladderlib.models.generate import chat_prompt
+    from ladderlib.models.generation import chat_prompt
     from ladderlib.regime_w.arms import build_arms, user_prompt
 
     import torch

@@ -378,7 +378,7 @@ def dev_eval(
     """
     from ladderlib.data.store import read_dataset
     from ladderlib.evaluate.gsm8k import evaluate, results_table
-    from ladderlib.models.generate import generate
+    from ladderlib.models.generation import generate
     from ladderlib.models.loader import load_model
 
     run = _run_dir(run_dir)
