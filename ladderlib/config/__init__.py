@@ -6,8 +6,7 @@ collects those settings) is being built, and an eager import here would make tha
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ladderlib.lazy import lazy_exports
 
 _EXPORTS = {
     "Params": "ladderlib.config.params",
@@ -21,7 +20,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ladderlib.config' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -5,8 +5,7 @@ Names are imported lazily so that ``ladder --help`` and params validation do not
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ladderlib.lazy import lazy_exports
 
 _EXPORTS = {
     "ModelLoadError": "ladderlib.models.loader",
@@ -22,7 +21,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ladderlib.models' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -5,8 +5,7 @@ Names are imported lazily so that reading a params profile (which needs only ``P
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ladderlib.lazy import lazy_exports
 
 _EXPORTS = {
     "AdaptiveKLController": "ladderlib.rl.kl",
@@ -25,7 +24,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ladderlib.rl' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

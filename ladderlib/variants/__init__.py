@@ -11,8 +11,7 @@ rewrites), ``model_source`` (prompting a ``generate_fn``; ``hf_generate_fn`` ada
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ladderlib.lazy import lazy_exports
 
 _EXPORTS = {
     "VariantSettings": "ladderlib.variants.config",
@@ -35,7 +34,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ladderlib.variants' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
