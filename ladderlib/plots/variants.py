@@ -28,7 +28,7 @@ def plot_variant_overview(rows: Sequence[dict[str, Any]], stats: dict[str, dict[
 
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
     table = source_table(stats)
-    names = [r["source"] for r in table]
+    names = [f"{r['source']}\n({r['prompts']} prompts)" if r["prompts"] else r["source"] for r in table]
     axes[0].bar(names, [r["accepted"] for r in table], label="accepted")
     axes[0].bar(names, [r["proposed"] - r["accepted"] for r in table], bottom=[r["accepted"] for r in table], label="dropped")
     axes[0].set(title="proposed variants per source", ylabel="count")
