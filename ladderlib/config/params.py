@@ -9,6 +9,7 @@ from ladderlib.config.schema import DataSettings, ModelSettings
 from ladderlib.evaluate.config import EvalSettings
 from ladderlib.regime_w.config import RegimeWSettings
 from ladderlib.train.config import PlannerSFTSettings, SFTSettings
+from ladderlib.train.grpo import GRPOSettings
 from ladderlib.train.ppo_config import RegimeWPPOSettings
 from ladderlib.variants.config import VariantSettings
 from ladderlib.verify.audit import AuditSettings
@@ -30,4 +31,5 @@ class Params(Section):
     planner_sft: PlannerSFTSettings = PlannerSFTSettings()
     regime_w: RegimeWSettings = RegimeWSettings()
     ppo: RegimeWPPOSettings = RegimeWPPOSettings()
+    grpo: GRPOSettings = GRPOSettings()
     evaluation: EvalSettings = EvalSettings()

@@ -1,0 +1,50 @@
+"""GRPO reward functions for integration (TRL's ``reward_funcs`` signature: ``f(prompts, completions, **columns)``).
+
+Correctness comes from ``ladderlib.verify`` (one compiled problem per integrand per batch); the format reward pays
+a small amount for an answer the verifier could parse at all, right or wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+UNPARSABLE_CODES = frozenset({"parse_error", "not_math", "too_large", "timeout", "error"})
+
+
+def completion_text(completion: Any) -> str:
+    """The text of a completion, whether TRL passes a string or a list of chat messages."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, list) and completion and isinstance(completion[-1], dict):
+        return str(completion[-1].get("content", ""))
+    return str(completion)
+
+
+def verify_completions(completions: Sequence[Any], integrands: Sequence[str], settings: Any = None) -> list[Any]:
+    """Verifier results for each completion against its integrand (answers grouped per problem)."""
+    from ladderlib.verify import verify_batch
+
+    texts = [completion_text(c) for c in completions]
+    results: list[Any] = [None] * len(texts)
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(integrands):
+        groups.setdefault(f, []).append(i)
+    for f, idx in groups.items():
+        for i, r in zip(idx, verify_batch(f, [texts[i] for i in idx], settings), strict=True):
+            results[i] = r
+    return results
+
+
+def integral_correctness_reward(prompts: Sequence[Any], completions: Sequence[Any], integrand: Sequence[str], **_: Any) -> list[float]:
+    """1.0 for a verified antiderivative, else 0.0."""
+    return [1.0 if r.correct else 0.0 for r in verify_completions(completions, integrand)]
+
+
+def make_format_reward(weight: float = 0.1):
+    """A reward of ``weight`` for an answer the verifier could parse (whether or not it is right)."""
+
+    def answer_format_reward(prompts: Sequence[Any], completions: Sequence[Any], integrand: Sequence[str], **_: Any) -> list[float]:
+        return [0.0 if r.code in UNPARSABLE_CODES else weight for r in verify_completions(completions, integrand)]
+
+    return answer_format_reward
