@@ -289,7 +289,7 @@ reward_inspector(rows)
     ],
     "06_grpo_ppo": [
         ("md", """
-# 06 · RL: PPO on Regime W rollouts (and GRPO)
+# 06 · RL: PPO on Regime W rollouts, GRPO on LADDER variants
 
 **PPO** (seed 002, phase 4): TRL ≥ 1.13 has no PPO, so `ladderlib.rl` carries a compact one — clipped policy
 objective, value head, GAE, adaptive KL controller toward the reference (target KL 0.1), max grad norm 1.0.
@@ -340,6 +340,28 @@ run.record_metrics("gsm8k_test", {"table": table})
 display(Markdown("| model | accuracy | 95% CI | correct/n |\\n|---|---:|---|---:|\\n" + "\\n".join(
     f"| {r['model']} | {r['accuracy']:.3f} | [{r['ci_low']:.3f}, {r['ci_high']:.3f}] | {r['correct']}/{r['n']} |" for r in table)))
 save_figure(plot_accuracy(table, "GSM8K test: base vs SFT vs PPO"), run.path, "06_gsm8k_test")
+"""),
+        ("md", """
+## GRPO on the LADDER variant curriculum
+
+TRL's `GRPOTrainer` with a LoRA policy, trained on 02's variants easiest first. Reward = verifier correctness
+(`ladderlib.verify`) + a small format reward for a parsable answer; KL coefficient 0.001 as in the paper.
+(The curriculum-vs-original ablation and the planner/worker GRPO are still to come.)
+"""),
+        ("code", """
+from ladderlib.plots.training import plot_curves
+from ladderlib.train.grpo import make_grpo_trainer
+from ladderlib.variants.dataset import load_dataset
+
+variant_rows = load_dataset(run.path / "variants" / "dataset.json")
+grpo_dir = run.subdir("checkpoints") / "grpo_ladder"
+trainer = make_grpo_trainer(params.model, params.grpo, variant_rows, grpo_dir)
+trainer.train()
+trainer.save_model(str(grpo_dir / "adapter"))
+logs = [h for h in trainer.state.log_history if "reward" in h]
+run.record_metrics("grpo_ladder", {"steps": trainer.state.global_step, "log": logs})
+save_figure(plot_curves(logs, ["reward", "rewards/integral_correctness_reward/mean", "frac_reward_zero_std", "kl",
+                               "completions/mean_length"], "GRPO on the LADDER variant curriculum"), run.path, "06_grpo_ladder")
 """),
     ],
 }
