@@ -6,6 +6,7 @@ a small amount for an answer the verifier could parse at all, right or wrong.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,19 +22,27 @@ def completion_text(completion: Any) -> str:
     return str(completion)
 
 
-def verify_completions(completions: Sequence[Any], integrands: Sequence[str], settings: Any = None) -> list[Any]:
-    """Verifier results for each completion against its integrand (answers grouped per problem)."""
+def verify_completions(completions: Sequence[Any], integrands: Sequence[str]) -> list[Any]:
+    """Verifier results for each completion against its integrand (answers grouped per problem).
+
+    TRL calls each reward function on the same batch; the last few batches are cached so the correctness and
+    format rewards share one verification pass.
+    """
+    return list(_verify_texts(tuple(completion_text(c) for c in completions), tuple(integrands)))
+
+
+@functools.lru_cache(maxsize=4)
+def _verify_texts(texts: tuple[str, ...], integrands: tuple[str, ...]) -> tuple[Any, ...]:
     from ladderlib.verify import verify_batch
 
-    texts = [completion_text(c) for c in completions]
     results: list[Any] = [None] * len(texts)
     groups: dict[str, list[int]] = {}
     for i, f in enumerate(integrands):
         groups.setdefault(f, []).append(i)
     for f, idx in groups.items():
-        for i, r in zip(idx, verify_batch(f, [texts[i] for i in idx], settings), strict=True):
+        for i, r in zip(idx, verify_batch(f, [texts[i] for i in idx]), strict=True):
             results[i] = r
-    return results
+    return tuple(results)
 
 
 def integral_correctness_reward(prompts: Sequence[Any], completions: Sequence[Any], integrand: Sequence[str], **_: Any) -> list[float]:
