@@ -26,7 +26,6 @@ import json
 import multiprocessing
 import os
 import platform
-import re
 import statistics
 import sys
 import time

@@ -17,6 +17,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.models.cli",
     "ladderlib.verify.cli",
     "ladderlib.variants.cli",
+    "ladderlib.train.cli",
+    "ladderlib.planner.cli",
 )
 
 

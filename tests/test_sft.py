@@ -268,15 +268,21 @@ def test_saved_adapter_loads_and_generates(tiny_run):
     assert isinstance(out, str) and out.strip()
 
 
-def test_resume_only_from_checkpoints_of_the_same_configuration(tmp_path):
+def test_resume_only_from_complete_checkpoints_of_the_same_configuration(tmp_path):
     from ladderlib.io import atomic_write_json
-    from ladderlib.train.sft import _resumable_checkpoint
+    from ladderlib.train.checkpoints import COMMITTED, prepare_work_dir
 
     fingerprint = {"sft": SFTSettings(max_steps=4).model_dump(mode="json"), "examples": 8}
-    (tmp_path / "checkpoint-1").mkdir()
-    (tmp_path / "checkpoint-3").mkdir()
-    assert _resumable_checkpoint(tmp_path, fingerprint) is None  # no fingerprint: unknown origin
+    for n in (1, 3, 4):
+        (tmp_path / f"checkpoint-{n}").mkdir()
+    assert prepare_work_dir(tmp_path, fingerprint, resume=True) is None  # no fingerprint: unknown origin, wiped
+    assert not (tmp_path / "checkpoint-3").exists()
+    for n in (1, 3):
+        (tmp_path / f"checkpoint-{n}").mkdir()
+        (tmp_path / f"checkpoint-{n}" / COMMITTED).write_text(str(n))
+    (tmp_path / "checkpoint-4").mkdir()  # killed while saving: no commit marker
     atomic_write_json(tmp_path / "ladder_fingerprint.json", fingerprint)
-    assert _resumable_checkpoint(tmp_path, fingerprint) == str(tmp_path / "checkpoint-3")
+    assert prepare_work_dir(tmp_path, fingerprint, resume=True) == str(tmp_path / "checkpoint-3")
+    assert not (tmp_path / "checkpoint-4").exists()
     changed = {**fingerprint, "examples": 9}
-    assert _resumable_checkpoint(tmp_path, changed) is None
+    assert prepare_work_dir(tmp_path, changed, resume=True) is None

@@ -342,26 +342,55 @@ display(Markdown("| model | accuracy | 95% CI | correct/n |\\n|---|---:|---|---:
 save_figure(plot_accuracy(table, "GSM8K test: base vs SFT vs PPO"), run.path, "06_gsm8k_test")
 """),
         ("md", """
-## GRPO on the LADDER variant curriculum
+## GRPO on the LADDER variant curriculum, and the ablation
 
-TRL's `GRPOTrainer` with a LoRA policy, trained on 02's variants easiest first. Reward = verifier correctness
-(`ladderlib.verify`) + a small format reward for a parsable answer; KL coefficient 0.001 as in the paper.
-(The curriculum-vs-original ablation and the planner/worker GRPO are still to come.)
+TRL's `GRPOTrainer` with a LoRA policy. Reward = verifier correctness (`ladderlib.verify`) + a small format reward
+for a parsable answer; KL coefficient 0.001 as in the paper. Two arms with the same settings (seed 000's key
+ablation): **variants** trains on 02's variant trees, easiest first; **originals** trains on the trees' root
+problems alone. Both are measured on held-out easy integrals from the test split that neither arm trains on,
+before and after training. Per-step metrics (reward mean/std, accuracy, zero-variance groups, completion length,
+KL, success per difficulty level) go to TensorBoard and `metrics.jsonl` under `<run>/checkpoints/grpo_<arm>/`;
+a rerun resumes from the last complete checkpoint.
 """),
         ("code", """
-from ladderlib.plots.training import plot_curves
-from ladderlib.train.grpo import make_grpo_trainer
-from ladderlib.variants.dataset import load_dataset
+from ladderlib.train.grpo import grpo_curves
+from ladderlib.train.ladder_ablation import run_ladder_grpo
 
-variant_rows = load_dataset(run.path / "variants" / "dataset.json")
-grpo_dir = run.subdir("checkpoints") / "grpo_ladder"
-trainer = make_grpo_trainer(params.model, params.grpo, variant_rows, grpo_dir)
-trainer.train()
-trainer.save_model(str(grpo_dir / "adapter"))
-logs = [h for h in trainer.state.log_history if "reward" in h]
-run.record_metrics("grpo_ladder", {"steps": trainer.state.global_step, "log": logs})
-save_figure(plot_curves(logs, ["reward", "rewards/integral_correctness_reward/mean", "frac_reward_zero_std", "kl",
-                               "completions/mean_length"], "GRPO on the LADDER variant curriculum"), run.path, "06_grpo_ladder")
+grpo = run_ladder_grpo(params, run)
+curves = {arm: grpo_curves(run.path / "checkpoints" / f"grpo_{arm}" / "metrics.jsonl") for arm in grpo if arm != "heldout"}
+display(Markdown("| arm | rows | steps | held-out before | held-out after |\\n|---|---:|---:|---|---|\\n" + "\\n".join(
+    f"| {arm} | {r['rows']} | {r['steps']} | {r['heldout_before']['correct']}/{r['heldout_before']['n']} "
+    f"| {r['heldout_after']['correct']}/{r['heldout_after']['n']} |" for arm, r in grpo.items() if arm != "heldout")))
+"""),
+        ("code", """
+from ladderlib.plots.training import plot_arms
+
+train = {arm: c["train"] for arm, c in curves.items()}
+save_figure(plot_arms(train, ["reward", "rewards/integral_correctness_reward/mean", "frac_reward_zero_std", "kl",
+                              "completions/mean_length"], "GRPO: variant curriculum vs original problems"),
+            run.path, "06_grpo_ablation")
+save_figure(plot_arms(train, ["success/easy", "success/medium", "success/hard", "success/all"],
+                      "GRPO: success rate per difficulty level"), run.path, "06_grpo_difficulty")
+"""),
+        ("md", """
+## Planner / worker GRPO (seed 001)
+
+The planner (LoRA, starting from 04's planner SFT adapter when there is one) writes a JSON plan; the frozen worker
+(the same base model with the adapter disabled) solves the subproblems and combines them, or solves directly.
+Reward = 1.0·correct + 0.2·(1 − tokens/max_tokens) + 0.3·independence (MiniLM embeddings, offline); unparsable
+plans get `unparsable_reward` and are counted.
+"""),
+        ("code", """
+from ladderlib.planner.train import run_planner_grpo
+
+planner = run_planner_grpo(params, run)
+{k: planner[k] for k in ("steps", "completions_scored", "unparsable_plans", "step_time_s", "last")}
+"""),
+        ("code", """
+fig = plot_metrics_file(planner["metrics_path"], ["reward", "planner/correctness", "planner/parse_failure_rate",
+                        "planner/decomposition_rate", "planner/token_efficiency", "planner/independence"],
+                        "Planner GRPO")
+save_figure(fig, run.path, "06_planner_grpo")
 """),
     ],
 }

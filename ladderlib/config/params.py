@@ -7,6 +7,7 @@ from pydantic import Field
 from ladderlib.config.base import Section
 from ladderlib.config.schema import DataSettings, ModelSettings
 from ladderlib.evaluate.config import EvalSettings
+from ladderlib.planner.config import PlannerGRPOSettings
 from ladderlib.regime_w.config import RegimeWSettings
 from ladderlib.train.config import PlannerSFTSettings, SFTSettings
 from ladderlib.train.grpo import GRPOSettings
@@ -32,4 +33,5 @@ class Params(Section):
     regime_w: RegimeWSettings = RegimeWSettings()
     ppo: RegimeWPPOSettings = RegimeWPPOSettings()
     grpo: GRPOSettings = GRPOSettings()
+    planner_grpo: PlannerGRPOSettings = PlannerGRPOSettings()
     evaluation: EvalSettings = EvalSettings()

@@ -49,3 +49,23 @@ def plot_accuracy(table: Sequence[dict[str, Any]], title: str) -> Any:
     ax.set(ylim=(0, 1), ylabel="accuracy (95% CI)", title=title)
     fig.tight_layout()
     return fig
+
+
+def plot_arms(curves: dict[str, Sequence[dict[str, Any]]], keys: Sequence[str], title: str, x: str = "step") -> Any:
+    """One panel per metric key with one line per arm (e.g. GRPO on variants vs on the original problems)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    keys = [k for k in keys if any(k in r for rows in curves.values() for r in rows)]
+    fig, axes = plt.subplots(1, max(1, len(keys)), figsize=(3.4 * max(1, len(keys)), 2.9), squeeze=False)
+    for ax, k in zip(axes[0], keys, strict=False):
+        for name, rows in curves.items():
+            pts = [(r.get(x, i), r[k]) for i, r in enumerate(rows) if r.get(k) is not None]
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=name)
+        ax.set(title=k, xlabel=x)
+        ax.legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

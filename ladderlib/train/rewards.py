@@ -7,7 +7,7 @@ a small amount for an answer the verifier could parse at all, right or wrong.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 UNPARSABLE_CODES = frozenset({"parse_error", "not_math", "too_large", "timeout", "error"})
@@ -45,9 +45,28 @@ def _verify_texts(texts: tuple[str, ...], integrands: tuple[str, ...]) -> tuple[
     return tuple(results)
 
 
-def integral_correctness_reward(prompts: Sequence[Any], completions: Sequence[Any], integrand: Sequence[str], **_: Any) -> list[float]:
-    """1.0 for a verified antiderivative, else 0.0."""
-    return [1.0 if r.correct else 0.0 for r in verify_completions(completions, integrand)]
+def integral_correctness_reward(
+    prompts: Sequence[Any],
+    completions: Sequence[Any],
+    integrand: Sequence[str],
+    level: Sequence[str] | None = None,
+    log_metric: Callable[[str, float], None] | None = None,
+    **_: Any,
+) -> list[float]:
+    """1.0 for a verified antiderivative, else 0.0; logs ``success/<level>`` per difficulty level when given."""
+    scores = [1.0 if r.correct else 0.0 for r in verify_completions(completions, integrand)]
+    if log_metric is not None and level is not None:
+        for name, value in success_by_level(scores, level).items():
+            log_metric(f"success/{name}", value)
+    return scores
+
+
+def success_by_level(scores: Sequence[float], levels: Sequence[str]) -> dict[str, float]:
+    """Mean score per difficulty level present in the batch."""
+    groups: dict[str, list[float]] = {}
+    for s, lv in zip(scores, levels, strict=True):
+        groups.setdefault(str(lv), []).append(s)
+    return {lv: sum(v) / len(v) for lv, v in sorted(groups.items())}
 
 
 def make_format_reward(weight: float = 0.1):

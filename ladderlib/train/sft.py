@@ -13,16 +13,16 @@ import gc
 import json
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ladderlib.config.schema import ModelSettings
-from ladderlib.io import atomic_replace_dir, atomic_write_json
 from ladderlib.pipeline.rundir import RunDir
 from ladderlib.train.config import PlannerSFTSettings, SFTSettings
+from ladderlib.train.checkpoints import commit_callback, prepare_work_dir
+from ladderlib.train.resumable import save_adapter
 
 __all__ = [
     "CHECKPOINTS",
@@ -182,16 +182,6 @@ def _peft_model_and_config(model: Any, model_settings: ModelSettings, sft: SFTSe
 # --- training ------------------------------------------------------------------------------------------------
 
 
-def _resumable_checkpoint(work_dir: Path, fingerprint: dict[str, Any]) -> str | None:
-    """The last checkpoint in ``work_dir`` when it was written by a run with the same settings and data size."""
-    from transformers.trainer_utils import get_last_checkpoint
-
-    marker = work_dir / "ladder_fingerprint.json"
-    if not marker.is_file() or json.loads(marker.read_text()) != fingerprint:
-        return None
-    return get_last_checkpoint(str(work_dir))
-
-
 def loss_curve(log_history: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
     """Training-loss points ``{step, loss, lr, ...}`` from a trainer's ``state.log_history``."""
     keep = ("loss", "learning_rate", "grad_norm", "mean_token_accuracy", "num_tokens", "epoch")
@@ -231,10 +221,8 @@ def train_adapter(
         "sft": sft.model_dump(mode="json", exclude=_NOT_IN_FINGERPRINT),
         "examples": len(examples),
     }
-    if not sft.resume or _resumable_checkpoint(work_dir, fingerprint) is None:
-        shutil.rmtree(work_dir, ignore_errors=True)  # stale checkpoints of another configuration
-    work_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(work_dir / "ladder_fingerprint.json", fingerprint)
+    # the last complete checkpoint of a run with the same settings and data size; else a clean folder
+    resume = prepare_work_dir(work_dir, fingerprint, sft.resume)
 
     t0 = time.perf_counter()
     model, tokenizer = load_model(model_settings)
@@ -245,35 +233,25 @@ def train_adapter(
         train_dataset=dataset,
         processing_class=tokenizer,
         peft_config=peft_config,
-        callbacks=list(callbacks) if callbacks else None,
+        callbacks=[commit_callback(), *(callbacks or [])],
     )
     if prec["quantized"] and prec["fp16"]:  # TRL casts QLoRA adapters to bf16; fp16 AMP (T4, P100) needs fp32 ones
         for p in trainer.model.parameters():
             if p.requires_grad:
                 p.data = p.data.float()
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
-    resume = _resumable_checkpoint(work_dir, fingerprint) if sft.resume else None
     result = trainer.train(resume_from_checkpoint=resume)
     runtime = time.perf_counter() - t0
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{adapter_dir.name}.", dir=adapter_dir.parent))
-    try:
-        trainer.save_model(str(tmp))
-        tokenizer.save_pretrained(str(tmp))
-        curve = loss_curve(trainer.state.log_history)
-        info = {
-            "base_model": model_settings.name,
-            "examples": len(examples),
-            "steps": int(trainer.state.global_step),
-            "settings": sft.model_dump(mode="json"),
-            "precision": prec,
-            "trainable_params": int(trainable),
-        }
-        atomic_write_json(tmp / "training_info.json", info)
-        atomic_replace_dir(tmp, adapter_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    curve = loss_curve(trainer.state.log_history)
+    save_adapter(trainer, tokenizer, adapter_dir, {
+        "base_model": model_settings.name,
+        "examples": len(examples),
+        "steps": int(trainer.state.global_step),
+        "settings": sft.model_dump(mode="json"),
+        "precision": prec,
+        "trainable_params": int(trainable),
+    })
     shutil.rmtree(work_dir, ignore_errors=True)
 
     metrics = {

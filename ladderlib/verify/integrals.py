@@ -445,7 +445,6 @@ class PreparedProblem:
                        points=passed, max_error=max_error)
 
     def _classify_wrong(self, worst: tuple, values: np.ndarray, derivs: np.ndarray) -> VerifyResult:
-        s = self.settings
         err, k, d, f = worst
         var = self.problem.variable_name
         if is_echo(values, self.f, 1e-6, self.abs_tol):

@@ -14,7 +14,7 @@ FUNCTIONS = {
     "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc", "cosec": "csc",
     "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot", "arcsec": "asec", "arccsc": "acsc",
     "arccosec": "acsc", "arcctg": "acot", "sech": "sech", "csch": "csch", "cosech": "csch",
-    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "coth": "coth", "sech": "sech", "csch": "csch",
+    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "coth": "coth",
     "arsinh": "asinh", "arcsinh": "asinh", "arcosh": "acosh", "arccosh": "acosh", "artanh": "atanh",
     "arctanh": "atanh", "exp": "exp", "ln": "ln", "tg": "tan", "ctg": "cot", "arctg": "atan",
     "erf": "erf", "sgn": "sgn", "max": "max", "min": "min",

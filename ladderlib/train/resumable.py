@@ -1,0 +1,47 @@
+"""The parts every resumable trainer run shares: an output folder made ready for a fresh or resumed run, and
+the final adapter saved atomically.
+
+Layout under the output folder: ``checkpoints/`` (committed ``checkpoint-N``), ``metrics.jsonl``,
+``tensorboard/`` and ``adapter/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ladderlib.io import atomic_replace_dir, atomic_write_json
+
+
+def begin_run(out: Path, fingerprint: dict[str, Any], resume: bool, strict: bool = False) -> str | None:
+    """Ready ``out`` and return the checkpoint to resume from: a fresh run clears old metrics and events, a
+    resumed one drops metric rows past its checkpoint."""
+    from ladderlib.train.checkpoints import checkpoint_step, prepare_work_dir
+    from ladderlib.train.metrics import truncate_metrics
+
+    out.mkdir(parents=True, exist_ok=True)
+    checkpoint = prepare_work_dir(out / "checkpoints", fingerprint, resume, strict=strict)
+    if checkpoint is None:
+        (out / "metrics.jsonl").unlink(missing_ok=True)
+        shutil.rmtree(out / "tensorboard", ignore_errors=True)
+    else:
+        truncate_metrics(out / "metrics.jsonl", checkpoint_step(checkpoint))
+    return checkpoint
+
+
+def save_adapter(trainer: Any, tokenizer: Any, adapter_dir: Path, info: dict[str, Any]) -> Path:
+    """Save the adapter (of a trainer, or a PEFT model), the tokenizer and ``training_info.json`` into
+    ``adapter_dir`` in one rename."""
+    adapter_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{adapter_dir.name}.", dir=adapter_dir.parent))
+    try:
+        save = getattr(trainer, "save_model", None) or trainer.save_pretrained
+        save(str(tmp))
+        tokenizer.save_pretrained(str(tmp))
+        atomic_write_json(tmp / "training_info.json", info)
+        return atomic_replace_dir(tmp, adapter_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
