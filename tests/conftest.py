@@ -36,6 +36,15 @@ def embedded_model():
     return load_model(ModelSettings(name="embedded", device="cpu", dtype="float32"))
 
 
+@pytest.fixture(scope="module")
+def one_thread():
+    """Torch on one CPU thread for the module: tiny models run faster, and are immune to busy shared cores."""
+    from ladderlib.rl.toy import single_thread
+
+    with single_thread():
+        yield
+
+
 def write_profile(path: Path, text: str) -> Path:
     """Write a YAML profile for a test and return its path."""
     path.write_text(text)

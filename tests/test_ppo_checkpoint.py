@@ -11,16 +11,13 @@ import torch
 
 import ladderlib.rl.ppo as ppo_mod
 from ladderlib.rl import CausalLMWithValueHead, PPOConfig, PPOTrainer, latest_checkpoint
-from ladderlib.rl.toy import single_thread, target_token_reward, tiny_llama
+from ladderlib.rl.toy import target_token_reward, tiny_llama
 
 TARGET = 7
 PROMPT = torch.tensor([1, 5, 3])
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: torch on one thread
 
 
 def _config(**kw) -> PPOConfig:

@@ -5,15 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ladderlib.rl.toy import single_thread
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_thread")]
 
 
 def _load():

@@ -7,15 +7,12 @@ import torch
 from pydantic import ValidationError
 
 from ladderlib.rl import PPOConfig, PPOTrainer
-from ladderlib.rl.toy import next_token_probs, single_thread, tiny_llama
+from ladderlib.rl.toy import next_token_probs, tiny_llama
 
 WORDS = ["<pad>", "<s>", "</s>", "<unk>", *"abcdefghijkl"]  # 16 ids, "l" (15) is the assistant marker
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: torch on one thread
 
 
 @pytest.fixture(scope="module")

@@ -11,16 +11,13 @@ import pytest
 import torch
 
 from ladderlib.rl import PPOConfig, PPOTrainer
-from ladderlib.rl.toy import exact_next_token_kl, next_token_probs, single_thread, target_token_reward, tiny_llama
+from ladderlib.rl.toy import exact_next_token_kl, next_token_probs, target_token_reward, tiny_llama
 
 TARGET = 7
 PROMPT = torch.tensor([1, 5, 3])
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: torch on one thread
 
 
 def _config(**kw) -> PPOConfig:

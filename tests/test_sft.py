@@ -193,17 +193,6 @@ def shortest_gsm8k_rows(shared_data: Path, n: int, pool: int = 200) -> list[dict
     ]
 
 
-@pytest.fixture(scope="module")
-def one_thread():
-    """Train with one intra-op thread: on a shared 2-core box two OpenMP threads thrash (measured ~5x slower)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 TINY_SFT = SFTSettings(
     lora=LoraSettings(r=8, alpha=16, dropout=0.0),
     learning_rate=1e-3,

@@ -18,16 +18,6 @@ TINY = dict(lora=LoraSettings(r=8, alpha=16, dropout=0.0), learning_rate=1e-3, g
 
 
 @pytest.fixture(scope="module")
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
 def run_dir(tmp_path_factory, shared_data):
     """A run folder with real GSM8K train/validation splits, as 01_data writes them."""
     from ladderlib.config.schema import GSM8KSettings
