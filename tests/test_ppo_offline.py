@@ -31,14 +31,14 @@ def tokenizer():
 
 def test_offline_tokenization_uses_chat_template_and_eos(tokenizer):
     trainer = PPOTrainer(tiny_llama(seed=0, lora=True), PPOConfig(), tokenizer=tokenizer)
-    q = trainer._encode_prompt("a b")
+    q = trainer.encode_prompt("a b")
     assert q.tolist() == [1, 4, 5, 15]  # <s> a b l
-    r = trainer._encode_response("g h")
+    r = trainer.encode_response("g h")
     assert r.tolist() == [10, 11, 2]  # g h </s>
-    assert trainer._encode_response("g </s>").tolist() == [10, 2]  # no double EOS
+    assert trainer.encode_response("g </s>").tolist() == [10, 2]  # no double EOS
     tokenizer_no_template = tokenizer.__class__(tokenizer_object=tokenizer.backend_tokenizer, eos_token="</s>")
     plain = PPOTrainer(tiny_llama(seed=0, lora=True), PPOConfig(), tokenizer=tokenizer_no_template)
-    assert plain._encode_prompt("a b").tolist() == [4, 5]
+    assert plain.encode_prompt("a b").tolist() == [4, 5]
 
 
 def test_offline_training_prefers_rewarded_response(tokenizer):
@@ -49,7 +49,7 @@ def test_offline_training_prefers_rewarded_response(tokenizer):
         records.append({"prompt": "a b", "response": "d", "reward": 0.0})
     cfg = PPOConfig(learning_rate=2e-3, batch_size=12, mini_batch_size=6, ppo_epochs=4, init_kl_coef=0.02, adaptive_kl=False)
     trainer = PPOTrainer(tiny_llama(seed=0, lora=True), cfg, tokenizer=tokenizer)
-    prompt = trainer._encode_prompt("a b")
+    prompt = trainer.encode_prompt("a b")
     g, c = tokenizer.convert_tokens_to_ids("g"), tokenizer.convert_tokens_to_ids("c")
     p0 = next_token_probs(trainer.model, prompt)
     stats = trainer.train_offline(records, epochs=4)

@@ -287,7 +287,7 @@ class PPOTrainer:
 
     # ------------------------------------------------------------------ online and offline helpers
 
-    def _encode_prompt(self, prompt: str) -> torch.Tensor:
+    def encode_prompt(self, prompt: str) -> torch.Tensor:
         """Prompt ids, through the tokenizer's chat template (user turn + generation prompt) when it has one."""
         tok = self._need_tokenizer()
         if getattr(tok, "chat_template", None):
@@ -297,7 +297,7 @@ class PPOTrainer:
             ids = tok(prompt)["input_ids"]
         return torch.tensor(ids, dtype=torch.long)
 
-    def _encode_response(self, response: str, add_eos: bool = True) -> torch.Tensor:
+    def encode_response(self, response: str, add_eos: bool = True) -> torch.Tensor:
         """Response ids (no special tokens), with the tokenizer's EOS appended unless already there."""
         tok = self._need_tokenizer()
         ids = list(tok(response, add_special_tokens=False)["input_ids"])
@@ -327,7 +327,7 @@ class PPOTrainer:
         so this is off-policy when they came from another model; keep the KL penalty on.
         """
         encoded = [
-            (self._encode_prompt(str(r[prompt_key])), self._encode_response(str(r[response_key])), float(r[reward_key]))
+            (self.encode_prompt(str(r[prompt_key])), self.encode_response(str(r[response_key])), float(r[reward_key]))
             for r in records
         ]
         rng = random.Random(self.config.seed)
@@ -351,7 +351,7 @@ class PPOTrainer:
         Responses are cut after the first EOS. Sampling is from the full tempered distribution
         (``top_k=0, top_p=1``) unless overridden, since PPO needs samples from the policy it optimises.
         """
-        queries = [p.reshape(-1).long() if isinstance(p, torch.Tensor) else self._encode_prompt(p) for p in prompts]
+        queries = [p.reshape(-1).long() if isinstance(p, torch.Tensor) else self.encode_prompt(p) for p in prompts]
         L = max(q.numel() for q in queries)
         ids = torch.full((len(queries), L), self.pad_token_id, dtype=torch.long)
         attn = torch.zeros((len(queries), L), dtype=torch.long)

@@ -90,7 +90,7 @@ def train_ppo_on_rollouts(
         for rec in batch:
             text = chat_prompt(tok, user_prompt(rec["question"]), systems.get(rec["arm"]["arm_id"]))
             queries.append(torch.tensor(tok(text, add_special_tokens=False)["input_ids"], dtype=torch.long))
-            responses.append(trainer._encode_response(rec["response"]))
+            responses.append(trainer.encode_response(rec["response"]))
             scores.append(rec["reward"])
         stats.append(trainer.step(queries, responses, scores))
     trainer.save_checkpoint()
