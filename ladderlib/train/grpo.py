@@ -36,7 +36,8 @@ class GRPOSettings(Section):
 
     ``warmup_sft_steps`` > 0 first fine-tunes on the training rows' verified antiderivatives (an SFT warm-up,
     reported as part of the method), merges it, and runs GRPO on a fresh LoRA so the KL reference is the
-    warmed-up model. ``eval_every`` > 0 measures held-out accuracy every that many steps.
+    warmed-up model. ``eval_every`` > 0 measures held-out accuracy every that many steps. ``use_vllm`` generates
+    with vLLM colocated in the training process (CUDA only; the A100/H100 profiles switch it on).
     """
 
     learning_rate: float = Field(5e-6, gt=0, le=1)
