@@ -30,3 +30,11 @@ def resolve_dtype(requested: str, device: str) -> torch.dtype:
     if device == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return torch.float32
+
+
+def mixed_precision(requested_device: str, requested_dtype: str) -> tuple[str, torch.dtype, bool, bool]:
+    """``(device, dtype, bf16, fp16)``: the trainer's AMP flags for the dtype a model is loaded in (CUDA only)."""
+    device = resolve_device(requested_device)
+    dtype = resolve_dtype(requested_dtype, device)
+    cuda = device == "cuda"
+    return device, dtype, cuda and dtype == torch.bfloat16, cuda and dtype == torch.float16

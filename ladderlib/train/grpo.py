@@ -95,11 +95,13 @@ def integration_dataset(rows: Sequence[dict[str, Any]]) -> Any:
 
 
 def grpo_config(settings: GRPOSettings, model_settings: ModelSettings, output_dir: str | Path) -> Any:
-    """``trl.GRPOConfig`` for our settings (mixed precision only on CUDA; TensorBoard is added as a callback)."""
-    import torch
+    """``trl.GRPOConfig`` for our settings (mixed precision only on CUDA, matching the loaded dtype as in SFT;
+    TensorBoard is added as a callback)."""
     from trl import GRPOConfig
 
-    cuda = torch.cuda.is_available() and model_settings.device in ("auto", "cuda")
+    from ladderlib.models.device import mixed_precision
+
+    _, _, bf16, fp16 = mixed_precision(model_settings.device, model_settings.dtype)
     return GRPOConfig(
         output_dir=str(output_dir),
         learning_rate=settings.learning_rate,
@@ -114,8 +116,8 @@ def grpo_config(settings: GRPOSettings, model_settings: ModelSettings, output_di
         save_steps=settings.save_steps,
         save_strategy="steps",
         seed=settings.seed,
-        bf16=cuda and model_settings.dtype in ("auto", "bfloat16") and torch.cuda.is_bf16_supported(),
-        fp16=cuda and model_settings.dtype == "float16",
+        bf16=bf16,
+        fp16=fp16,
         gradient_checkpointing=model_settings.gradient_checkpointing,
         use_vllm=settings.use_vllm,
         vllm_mode="colocate",  # vLLM inside the training process: no separate server to start

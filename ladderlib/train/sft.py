@@ -100,15 +100,10 @@ def build_dataset(examples: Sequence[dict[str, Any]]) -> Any:
 
 def precision_plan(model_settings: ModelSettings, sft: SFTSettings) -> dict[str, Any]:
     """Device, mixed-precision flags and optimizer: QLoRA on CUDA (bf16/fp16, paged 8-bit AdamW), fp32 AdamW on CPU."""
-    from ladderlib.models.device import resolve_device, resolve_dtype
+    from ladderlib.models.device import mixed_precision
 
-    device = resolve_device(model_settings.device)
-    dtype = resolve_dtype(model_settings.dtype, device)
+    device, dtype, bf16, fp16 = mixed_precision(model_settings.device, model_settings.dtype)
     quantized = model_settings.quantization == "4bit"
-    bf16 = fp16 = False
-    if device == "cuda":
-        bf16 = str(dtype) == "torch.bfloat16"
-        fp16 = str(dtype) == "torch.float16"
     optim = sft.optim
     if optim == "auto":
         optim = "paged_adamw_8bit" if quantized and device == "cuda" else "adamw_torch"
