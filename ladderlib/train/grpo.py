@@ -231,12 +231,19 @@ def _rows_digest(rows: Sequence[dict[str, Any]]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def log_heldout(metrics_path: Path, step: int, result: dict[str, Any], **extra: Any) -> None:
+    """Append one held-out accuracy row (from ``evaluate_integrals``) to ``metrics.jsonl``."""
+    from ladderlib.io import append_jsonl
+
+    append_jsonl(metrics_path, {"step": step, "heldout_accuracy": result["accuracy"],
+                                "heldout_correct": result["correct"], "heldout_n": result["n"], **extra})
+
+
 def heldout_callback(rows: Sequence[dict[str, Any]], every: int, metrics_path: Path, settings: GRPOSettings) -> Any:
     """A ``TrainerCallback`` measuring held-out accuracy every ``every`` steps into ``metrics.jsonl``."""
     from transformers import TrainerCallback
 
     from ladderlib.evaluate.integrals import evaluate_integrals
-    from ladderlib.io import append_jsonl
 
     class HeldoutAccuracy(TrainerCallback):
         def on_step_end(self, args, state, control, model=None, processing_class=None, **kw):  # noqa: ANN001
@@ -244,9 +251,8 @@ def heldout_callback(rows: Sequence[dict[str, Any]], every: int, metrics_path: P
                 t0 = time.perf_counter()
                 res = evaluate_integrals(model, processing_class, rows, max_new_tokens=settings.eval_max_new_tokens,
                                          keep_records=False)
-                append_jsonl(metrics_path, {"step": int(state.global_step), "heldout_accuracy": res["accuracy"],
-                                            "heldout_correct": res["correct"], "heldout_n": res["n"],
-                                            "heldout_seconds": round(time.perf_counter() - t0, 2)})
+                log_heldout(metrics_path, int(state.global_step), res,
+                            heldout_seconds=round(time.perf_counter() - t0, 2))
             return control
 
     return HeldoutAccuracy()
@@ -272,7 +278,6 @@ def train_grpo(
     import torch
 
     from ladderlib.evaluate.integrals import evaluate_integrals
-    from ladderlib.io import append_jsonl
     from ladderlib.models import load_model
     from ladderlib.models.loader import load_with_adapters
     from ladderlib.train.checkpoints import checkpoint_step, commit_callback
@@ -305,8 +310,7 @@ def train_grpo(
         prior = [r for r in read_metrics(metrics_path) if r.get("step") == 0 and "heldout_accuracy" in r]
         if checkpoint is None or not prior:
             before = evaluate_integrals(model, tokenizer, eval_rows, max_new_tokens=settings.eval_max_new_tokens)
-            append_jsonl(metrics_path, {"step": 0, "heldout_accuracy": before["accuracy"],
-                                        "heldout_correct": before["correct"], "heldout_n": before["n"]})
+            log_heldout(metrics_path, 0, before)
         else:
             before = {"accuracy": prior[0]["heldout_accuracy"], "correct": prior[0]["heldout_correct"],
                       "n": prior[0]["heldout_n"]}
@@ -330,8 +334,7 @@ def train_grpo(
     if eval_rows:
         after = evaluate_integrals(getattr(policy, "model", policy), tokenizer, eval_rows,
                                    max_new_tokens=settings.eval_max_new_tokens)
-        append_jsonl(metrics_path, {"step": steps, "heldout_accuracy": after["accuracy"],
-                                    "heldout_correct": after["correct"], "heldout_n": after["n"], "final": True})
+        log_heldout(metrics_path, steps, after, final=True)
     save_adapter(policy, tokenizer, out / "adapter", {
         "base_model": model_settings.name, "warmup_adapter": str(out / "warmup_adapter") if warmup else None,
         "steps": steps, "settings": settings.model_dump(mode="json"),
