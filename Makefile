@@ -29,6 +29,8 @@ run: $(STAMP)
 	$(BIN)/ladder pipeline --params $(PARAMS)
 
 test: $(STAMP)
+	# the import layers (pyproject.toml [tool.importlinter]): a back-arrow fails here, before the tests
+	$(BIN)/lint-imports
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow" -q
 
 test-slow: $(STAMP)
@@ -41,7 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/verify_bench.py
 
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/python -m pip install --quiet jupyterlab jupytext
 	$(BIN)/jupyter lab notebooks/
 
 clean-venv:

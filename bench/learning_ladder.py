@@ -46,9 +46,9 @@ def _versions() -> dict[str, str]:
 def variant_rows(out: Path, seed: int, depth: int, breadth: int, nodes: int) -> tuple[list[dict], dict]:
     """The variants arm's training rows (cached in ``out/variants.json``)."""
     from ladderlib.data.integrals import ROOT_INTEGRALS
-    from ladderlib.variants.config import VariantSettings
-    from ladderlib.variants.dataset import build_dataset, load_dataset, save_dataset
-    from ladderlib.variants.generate import generate_forest, summarize_stats
+    from ladderlib.config.variants import VariantSettings
+    from ladderlib.ladder.variants.dataset import build_dataset, load_dataset, save_dataset
+    from ladderlib.ladder.variants.generate import generate_forest, summarize_stats
 
     path = out / "variants.json"
     if path.is_file():
@@ -67,16 +67,18 @@ def variant_rows(out: Path, seed: int, depth: int, breadth: int, nodes: int) -> 
 
 def base_accuracy(model_settings, heldout: list[dict], out: Path, max_new_tokens: int) -> dict:
     """Held-out accuracy of the untrained model (cached)."""
-    from ladderlib.evaluate.integrals import evaluate_integrals
+    from ladderlib.evaluate.run import evaluate_task
     from ladderlib.io import atomic_write_json
-    from ladderlib.models import load_model
+    from ladderlib.models import Engine, Sampling, load_model
+    from ladderlib.tasks import IntegralsTask
 
     path = out / "base_eval.json"
     if path.is_file():
         return json.loads(path.read_text())
     model, tok = load_model(model_settings)
     t0 = time.perf_counter()
-    res = evaluate_integrals(model, tok, heldout, max_new_tokens=max_new_tokens)
+    res = evaluate_task(IntegralsTask(), Engine(model, tok, batch_size=16), heldout,
+                        Sampling(max_new_tokens=max_new_tokens)).summary()
     res["seconds"] = round(time.perf_counter() - t0, 1)
     atomic_write_json(path, res)
     return res
@@ -84,7 +86,7 @@ def base_accuracy(model_settings, heldout: list[dict], out: Path, max_new_tokens
 
 def arm_report(summary: dict, metrics_path: Path, base: dict) -> dict:
     """Curves, final accuracy and training time of one arm."""
-    from ladderlib.evaluate.gsm8k import wilson_interval
+    from ladderlib.evaluate.stats import wilson_interval
     from ladderlib.train.metrics import read_metrics
 
     rows = read_metrics(metrics_path)
@@ -156,11 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--arms", default="variants,originals")
     args = p.parse_args(argv)
 
-    from ladderlib.config.schema import LoraSettings, ModelSettings
+    from ladderlib.config.model import LoraSettings, ModelSettings
     from ladderlib.data.integrals import ROOT_INTEGRALS, packaged_pairs_path
     from ladderlib.io import atomic_write_json, read_jsonl
-    from ladderlib.train.ladder_ablation import heldout_for, original_rows
-    from ladderlib.train.grpo import GRPOSettings, train_grpo
+    from ladderlib.ladder.ablation import heldout_for, original_rows
+    from ladderlib.config.ladder import LadderGRPOSettings
+    from ladderlib.ladder.grpo import train_ladder_grpo
 
     out = Path(args.out)
     work = out / "learning_ladder"
@@ -172,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     originals = original_rows(ROOT_INTEGRALS)
     heldout, held_counts = heldout_for(read_jsonl(packaged_pairs_path()), variants + originals, None, args.seed)
     print(f"variants {len(variants)} rows, originals {len(originals)}, held-out {len(heldout)} {held_counts}", flush=True)
-    settings = GRPOSettings(
+    settings = LadderGRPOSettings(
         learning_rate=args.lr, num_generations=args.num_generations, per_device_train_batch_size=args.batch,
         max_completion_length=args.max_completion, max_steps=args.steps, save_steps=10, seed=args.seed,
         warmup_sft_steps=args.warmup_steps, warmup_learning_rate=args.warmup_lr, eval_every=args.eval_every, eval_examples=len(heldout),
@@ -183,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     arms = {}
     for name in args.arms.split(","):
         rows = {"variants": variants, "originals": originals}[name]
-        summary = train_grpo(model, settings, rows, work / name, eval_rows=heldout)
+        summary = train_ladder_grpo(model, settings, rows, work / name, eval_rows=heldout)
         arms[name] = arm_report(summary, work / name / "metrics.jsonl", base)
         print(f"{name}: {arms[name]['final']['correct']}/{arms[name]['final']['n']} after "
               f"{arms[name]['training_minutes']} training minutes", flush=True)

@@ -54,7 +54,7 @@ def clear_caches() -> None:
 
 def _run_shard(args: tuple[list[tuple[int, dict]], bool]) -> dict[str, Any]:
     rows, with_reference = args
-    from ladderlib.verify.config import VerifySettings
+    from ladderlib.config.verify import VerifySettings
     from ladderlib.verify.integrals import verify_batch
     from ladderlib.verify.reference import reference_check
 

@@ -1,9 +1,9 @@
 """ladderlib: the library behind the ladder-workbook notebooks.
 
-Subpackages, one job each: ``config`` (params profiles), ``models`` (loading, LoRA, generation),
-``data`` (datasets for 01_data), ``pipeline`` (papermill runs and run folders), ``verify`` (integral
-verifier), ``variants`` (LADDER variant trees), ``evaluate`` (answer extraction and accuracy),
-``rl`` / ``train`` (PPO, GRPO, SFT), ``regime_w`` (8-arm coherence rollouts), ``widgets``.
+Layers, top to bottom (enforced by import-linter, see the README's "Architecture"): ``cli``; ``workbook``
+(one stage entry per notebook); ``plots`` and ``widgets``; the systems ``ladder``, ``planner``, ``regime_w``;
+the core ``pipeline``, ``rl``, ``train``, ``evaluate``, ``tasks``, ``data``, ``verify``, ``models``;
+``config`` (settings); and the utilities ``io``, ``lazy``, ``timeouts``.
 """
 
 import os

@@ -14,10 +14,11 @@ import sys
 # Sub-command modules, in the order they appear in ``ladder --help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.pipeline.cli",
+    "ladderlib.config.cli",
     "ladderlib.models.cli",
     "ladderlib.verify.cli",
-    "ladderlib.variants.cli",
-    "ladderlib.train.cli",
+    "ladderlib.ladder.variants.cli",
+    "ladderlib.ladder.cli",
     "ladderlib.planner.cli",
 )
 

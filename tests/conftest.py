@@ -30,7 +30,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def embedded_model():
     """(model, tokenizer) of the embedded SmolLM2-135M-Instruct, loaded once, offline."""
-    from ladderlib.config.schema import ModelSettings
+    from ladderlib.config.model import ModelSettings
     from ladderlib.models import load_model
 
     return load_model(ModelSettings(name="embedded", device="cpu", dtype="float32"))

@@ -230,6 +230,10 @@ def start_lab_server(base: Path, startup_timeout_s: float = 120.0) -> LabServer:
     settings = dirs["settings"] / "@jupyterlab" / "docmanager-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    # every cell in the DOM (no virtual scrolling), so a test sees all outputs of a long executed notebook
+    tracker = dirs["settings"] / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True, exist_ok=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_", "IPYTHON"))}
     env.update({
@@ -404,6 +408,25 @@ def _poll(page, server, path, predicate, deadline: float, what: str) -> dict[str
             raise TimeoutError(f"{what}: timed out; last state {state}; cell errors {cell_errors(page, path)}; "
                                f"screenshot {shot}\nserver log tail:\n{server.log_tail(2000)}")
         page.wait_for_timeout(250)
+
+
+def open_notebook_in_lab(page, server: LabServer, notebook_path: str | Path, timeout_s: float = 90.0):
+    """Open ``notebook_path`` in JupyterLab without running it and wait until its saved outputs are rendered;
+    returns ``page``. The kernel is left alone (a test of an executed notebook reads what was saved)."""
+    path = server.rel_path(notebook_path)
+    page.goto(server.lab_url(path), wait_until="domcontentloaded", timeout=timeout_s * 1000)
+    page.wait_for_function(
+        """(path) => {
+          const app = window.jupyterapp;
+          if (!app) return false;
+          for (const w of app.shell.widgets('main')) {
+            if (w.context && w.context.path === path && w.context.isReady && w.content && w.content.widgets.length)
+              return w.content.widgets.every(c => c.isAttached || c.node.isConnected);
+          }
+          return false;
+        }""", arg=path, timeout=timeout_s * 1000, polling=250)
+    page.wait_for_timeout(1500)  # let renderers (images, HTML, MathJax) settle
+    return page
 
 
 def run_notebook_in_lab(page, server: LabServer, notebook_path: str | Path, timeout_s: float = 90.0,

@@ -9,6 +9,8 @@ import yaml
 
 from ladderlib.config import ParamsError, dump_params, load_params, validate_params
 
+REPO = Path(__file__).resolve().parents[1]
+
 PROFILES = sorted((Path(__file__).resolve().parents[1] / "params").glob("*.yaml"))
 
 
@@ -62,9 +64,9 @@ def _err(data) -> str:
         ({"profile": "x", "model": {"dtype": "fp8"}}, "model.dtype: Input should be 'auto', 'float32', 'bfloat16' or 'float16' (got 'fp8')"),
         ({"profile": "x", "model": {"quantization": "8bit"}}, "model.quantization: Input should be 'none' or '4bit'"),
         ({"profile": "x", "model": {"name": "  "}}, "model.name: must name a model"),
-        ({"profile": "x", "seed": "abc"}, "seed: Input should be a valid integer"),
-        ({"profile": "x", "seed": -1}, "seed: Input should be greater than or equal to 0"),
-        ({"seed": 1}, "profile: required key is missing"),
+        ({"profile": "x", "variants": {"seed": "abc"}}, "variants.seed: Input should be a valid integer"),
+        ({"profile": "x", "variants": {"seed": -1}}, "variants.seed: Input should be greater than or equal to 0"),
+        ({"description": "d"}, "profile: required key is missing"),
         ({"profile": "has space"}, "profile: String should match pattern"),
         ({"profile": "x", "data": {"gsm8k": {"val_fraction": 1.5}}}, "data.gsm8k.val_fraction: Input should be less than 1 (got 1.5)"),
         ({"profile": "x", "data": {"gsm8k": {"path": "/no/such/gsm8k", "hub_id": None}}}, "data.gsm8k: path '/no/such/gsm8k' does not exist and there is no hub_id to fall back on"),
@@ -82,9 +84,9 @@ def test_bad_values_name_key_and_problem(data, expected):
 
 
 def test_every_problem_is_listed_at_once():
-    msg = _err({"profile": "x", "seed": "a", "model": {"lora": {"r": 0}, "colour": 1}})
+    msg = _err({"profile": "x", "sft": {"seed": "a"}, "model": {"lora": {"r": 0}, "colour": 1}})
     assert "3 problem(s)" in msg
-    for part in ("seed:", "model.lora.r:", "model.colour: unknown key"):
+    for part in ("sft.seed:", "model.lora.r:", "model.colour: unknown key"):
         assert part in msg
 
 
@@ -125,3 +127,60 @@ def test_cli_reports_bad_params_and_exits_2(tmp_path):
     assert r.returncode == 2
     assert "model.lora.r: Input should be greater than or equal to 1 (got -3)" in r.stderr
     assert not (tmp_path / "runs").exists()  # nothing started
+
+
+def test_keys_of_the_older_layout_name_their_new_names():
+    msg = _err({"profile": "x", "seed": 3, "sft": {"batch_size": 2, "grad_accum": 4}, "planner_grpo": {"max_tokens": 9}})
+    assert "4 problem(s)" in msg
+    assert "seed: each section has its own seed" in msg
+    assert "sft.batch_size: renamed; write sft.per_device_train_batch_size instead" in msg
+    assert "sft.grad_accum: renamed; write sft.gradient_accumulation_steps instead" in msg
+    assert "planner_grpo.max_tokens: renamed; write planner_grpo.token_budget instead" in msg
+
+
+def test_every_setting_is_described_and_explained():
+    from ladderlib.config.explain import explain, section_names, setting_docs
+
+    docs = setting_docs()
+    assert len(docs) > 150
+    assert [d.key for d in docs if not d.description] == []
+    keys = {d.key for d in docs}
+    assert {"model.lora.r", "grpo.beta", "planner_grpo.token_budget", "verify.rel_tol", "sft.gradient_accumulation_steps"} <= keys
+    text = explain("grpo")
+    assert "grpo.beta  (float, default 0.001)" in text and "KL coefficient" in text and "sft." not in text
+    assert explain("model.lora").count("\n") == 7  # four settings, two lines each
+    with pytest.raises(KeyError, match="sections: model, data"):
+        explain("nope")
+    assert {"model", "grpo", "planner_grpo", "regime_w"} <= set(section_names())
+
+
+def test_params_cli_explains_and_checks(tmp_path, capsys):
+    from ladderlib.cli import main
+
+    assert main(["params", "explain", "ppo"]) == 0
+    assert "ppo.target_kl" in capsys.readouterr().out
+    assert main(["params", "explain", "nope"]) == 2 and "no settings under 'nope'" in capsys.readouterr().err
+    assert main(["params", "check", str(REPO / "params" / "cpu_smoke.yaml")]) == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("profile: b\nsft: {grad_accum: 2}\n")
+    assert main(["params", "check", str(bad)]) == 2 and "renamed" in capsys.readouterr().err
+
+
+def test_loading_a_profile_imports_no_trainer_torch_or_papermill():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from ladderlib.config import load_params\n"
+        f"load_params({str(REPO / 'params' / 'cpu_smoke.yaml')!r})\n"
+        "import ladderlib.config.explain\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'trl', 'peft', 'papermill', "
+        "'datasets', 'sympy')]\n"
+        "trainers = [m for m in sys.modules if m.startswith(('ladderlib.train', 'ladderlib.rl', 'ladderlib.pipeline', "
+        "'ladderlib.models', 'ladderlib.ladder', 'ladderlib.planner', 'ladderlib.regime_w'))]\n"
+        "print(heavy, trainers)\n"
+        "assert not heavy and not trainers\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 from ladderlib.config import validate_params
-from ladderlib.config.schema import GSM8KSettings
+from ladderlib.config.data import GSM8KSettings
 from ladderlib.data import prepare_data, read_dataset
 from ladderlib.data.code import load_mbpp
 from ladderlib.data.gsm8k import final_answer, load_gsm8k

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ladderlib.evaluate.answers import answers_match, extract_answer, gsm8k_gold, normalize_answer, to_number
+from ladderlib.tasks.answers import answers_match, extract_answer, gsm8k_gold, normalize_answer, to_number
 
 # the shared data folder sits next to the repository: <repo>/../shared/data
 GSM8K_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "gsm8k" / "test.jsonl"

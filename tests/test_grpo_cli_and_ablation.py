@@ -7,10 +7,10 @@ import json
 import pytest
 
 from ladderlib.cli import main
-from ladderlib.data.heldout import easy_heldout, is_easy
+from ladderlib.ladder.heldout import easy_heldout, is_easy
 from ladderlib.data.integrals import ROOT_INTEGRALS, packaged_pairs_path
 from ladderlib.io import read_jsonl, write_jsonl
-from ladderlib.train.ladder_ablation import original_rows
+from ladderlib.ladder.ablation import original_rows
 
 PROFILE = """
 profile: cli_tiny
@@ -63,9 +63,9 @@ def test_train_cli_trains_refuses_to_clobber_and_resumes_strictly(tmp_path, caps
     assert main(args) == 2 and "--resume" in capsys.readouterr().err  # would discard the earlier run
     assert main([*args, "--resume", "--max-steps", "2"]) == 2  # other settings: refused, not silently restarted
     assert "different grpo" in capsys.readouterr().err
-    assert main([*args, "--resume"]) == 0  # same settings: continues (already at max_steps)
+    assert main([*args, "--resume"]) == 0  # same settings: continues (already at max_steps: nothing to train)
     resumed = json.loads(capsys.readouterr().out)
-    assert resumed["resumed_from"].endswith("checkpoint-1") and resumed["steps"] == 1  # no extra step
+    assert resumed["reused"] and resumed["steps"] == 1  # no extra step
     assert main([*args, "--overwrite", "--max-steps", "2"]) == 0
     assert json.loads(capsys.readouterr().out)["steps"] == 2
 

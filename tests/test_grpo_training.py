@@ -1,5 +1,5 @@
-"""Resumable GRPO training: metrics.jsonl/TensorBoard, per-level success, SFT warm-up, held-out accuracy, and
-continuing a run that was killed with SIGKILL."""
+"""Resumable LADDER GRPO: metrics.jsonl/TensorBoard, per-level success, SFT warm-up, held-out accuracy, a
+finished run that is not trained again, and continuing a run that was killed with SIGKILL."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from ladderlib.config.schema import LoraSettings, ModelSettings
+from ladderlib.config.model import LoraSettings, ModelSettings
 from ladderlib.train.checkpoints import COMMITTED, CheckpointMismatchError, committed_checkpoints, prepare_work_dir
-from ladderlib.train.grpo import GRPOSettings, difficulty_levels, train_grpo, warmup_examples
+from ladderlib.config.ladder import LadderGRPOSettings
+from ladderlib.ladder.grpo import train_ladder_grpo
+from ladderlib.tasks import IntegralsTask
+from ladderlib.train.grpo import difficulty_levels
+from ladderlib.train.sft import task_examples
 from ladderlib.train.metrics import read_metrics, truncate_metrics
 
 ROWS = [
@@ -29,10 +33,10 @@ MODEL = ModelSettings(name="embedded", device="cpu", dtype="float32",
                       lora=LoraSettings(r=4, alpha=8, target_modules=["q_proj", "v_proj"]))
 
 
-def tiny(**kw) -> GRPOSettings:
+def tiny(**kw) -> LadderGRPOSettings:
     base = dict(num_generations=2, per_device_train_batch_size=2, max_completion_length=12, max_steps=2,
                 save_steps=1, eval_max_new_tokens=12)
-    return GRPOSettings(**{**base, **kw})
+    return LadderGRPOSettings(**{**base, **kw})
 
 
 def test_difficulty_levels_are_tertiles():
@@ -41,14 +45,14 @@ def test_difficulty_levels_are_tertiles():
 
 
 def test_warmup_examples_keep_only_verified_solutions():
-    ex = warmup_examples(ROWS)
+    ex = task_examples(IntegralsTask(), ROWS)
     assert [e["prompt"][0]["content"].split(" of ")[1].split(" with")[0] for e in ex] == ["2*x", "cos(x)", "exp(x)"]
     assert ex[0]["completion"][0]["content"] == "\\boxed{x**2}"
 
 
 def test_train_grpo_logs_metrics_warms_up_and_saves(tmp_path):
     out = tmp_path / "grpo"
-    summary = train_grpo(MODEL, tiny(warmup_sft_steps=2, warmup_batch_size=2), ROWS, out, eval_rows=HELDOUT)
+    summary = train_ladder_grpo(MODEL, tiny(warmup_sft_steps=2, warmup_batch_size=2), ROWS, out, eval_rows=HELDOUT)
     assert summary["steps"] == 2 and summary["warmup"]["steps"] == 2 and summary["warmup"]["examples"] == 3
     assert (out / "adapter" / "adapter_config.json").is_file()
     assert (out / "warmup_adapter" / "adapter_config.json").is_file()
@@ -64,9 +68,12 @@ def test_train_grpo_logs_metrics_warms_up_and_saves(tmp_path):
     assert any(out.joinpath("tensorboard").glob("events.out.tfevents*"))
     assert len(committed_checkpoints(out / "checkpoints")) == 2
     assert json.loads((out / "summary.json").read_text())["steps"] == 2
-    # a rerun resumes: the warm-up is reused, not trained again, and no step is repeated
-    again = train_grpo(MODEL, tiny(warmup_sft_steps=2, warmup_batch_size=2), ROWS, out, eval_rows=HELDOUT)
-    assert again["warmup"].get("reused") and again["resumed_from"].endswith("checkpoint-2") and again["steps"] == 2
+    assert summary["adapter_stack"] == [str(out / "warmup_adapter"), str(out / "adapter")]
+    # a rerun of the finished run trains nothing (the warm-up neither): the stored summary comes back
+    stamp = (out / "warmup_adapter" / "adapter_model.safetensors").stat().st_mtime_ns
+    again = train_ladder_grpo(MODEL, tiny(warmup_sft_steps=2, warmup_batch_size=2), ROWS, out, eval_rows=HELDOUT)
+    assert again["reused"] and again["steps"] == 2
+    assert (out / "warmup_adapter" / "adapter_model.safetensors").stat().st_mtime_ns == stamp
     rows = read_metrics(out / "metrics.jsonl")
     assert [r["step"] for r in rows if "reward" in r] == [1, 2]
     assert [r["step"] for r in rows if "heldout_accuracy" in r] == [0, 2]  # one end-of-run row, not two
@@ -94,10 +101,10 @@ def test_truncate_metrics_drops_later_steps_and_a_torn_line(tmp_path):
 
 SCRIPT = """
 import sys
-from ladderlib.train.grpo import train_grpo
+from ladderlib.ladder.grpo import train_ladder_grpo
 sys.path.insert(0, {tests!r})
 from test_grpo_training import MODEL, ROWS, tiny
-train_grpo(MODEL, tiny(max_steps=4), ROWS, {out!r}, strict_resume=True)
+train_ladder_grpo(MODEL, tiny(max_steps=4), ROWS, {out!r}, strict_resume=True)
 """
 
 
@@ -119,7 +126,7 @@ def test_resume_after_sigkill_continues_to_the_end(tmp_path):
     killed_at = int(done[-1].name.split("-")[1])
     assert killed_at < 4
 
-    summary = train_grpo(MODEL, tiny(max_steps=4), ROWS, out, strict_resume=True)
+    summary = train_ladder_grpo(MODEL, tiny(max_steps=4), ROWS, out, strict_resume=True)
     assert summary["resumed_from"] == str(done[-1]) and summary["steps"] == 4
     steps = [r["step"] for r in read_metrics(out / "metrics.jsonl") if "reward" in r]
     assert steps == [1, 2, 3, 4], steps  # no step lost or repeated

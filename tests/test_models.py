@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ladderlib.config.schema import LoraSettings, ModelSettings
-from ladderlib.models import ModelLoadError, add_lora, generate, load_model
+from ladderlib.config.model import LoraSettings, ModelSettings
+from ladderlib.models import Engine, ModelLoadError, Sampling, add_lora, load_model
 from ladderlib.models.embedded import converted_dir, gguf_path
 
 
@@ -55,7 +55,7 @@ def test_lora_takes_one_real_optimizer_step(embedded_model):
 
 def test_generate_returns_text(embedded_model):
     model, tok = embedded_model
-    outs = generate(model, tok, ["What is 2 + 3? Answer with a number."], max_new_tokens=12)
+    outs = Engine(model, tok)(["What is 2 + 3? Answer with a number."], Sampling(max_new_tokens=12))
     assert len(outs) == 1 and "5" in outs[0]
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ladderlib.train.plan_schema import Plan, PlanParseError, parse_plan, plan_json_schema
+from ladderlib.planner.schema import Plan, PlanParseError, parse_plan, plan_json_schema
 
 GOOD = {"should_decompose": True, "subproblems": ["Compute 48/2.", "Compute 48+[1]."], "plan": "In order."}
 

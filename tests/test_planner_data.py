@@ -7,9 +7,9 @@ import json
 import pytest
 
 from ladderlib.io import write_jsonl
-from ladderlib.train.config import PLANNER_SYSTEM_PROMPT
-from ladderlib.train.plan_schema import Plan, parse_plan
-from ladderlib.train.planner_data import (
+from ladderlib.config.planner import PLANNER_SYSTEM_PROMPT
+from ladderlib.planner.schema import Plan, parse_plan
+from ladderlib.planner.data import (
     DIRECT_PLAN,
     load_planner_source,
     plan_from_solution,

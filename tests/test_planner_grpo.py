@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import types
 
 import pytest
 
-from ladderlib.config.schema import LoraSettings, ModelSettings
+from ladderlib.config.model import LoraSettings, ModelSettings
 from ladderlib.io import read_jsonl
-from ladderlib.planner.config import PlannerGRPOSettings
+from ladderlib.config.planner import PlannerGRPOSettings
 
 MODEL = ModelSettings(
     device="cpu", dtype="float32", lora=LoraSettings(r=4, alpha=8, target_modules=["q_proj", "v_proj"])
@@ -24,21 +23,20 @@ SETTINGS = PlannerGRPOSettings(
 
 @pytest.fixture(scope="module")
 def grpo_run(tmp_path_factory, shared_data):
-    """run_planner_grpo on 4 GSM8K rows into a fresh run folder; (summary, run folder)."""
-    from ladderlib.planner.train import run_planner_grpo
+    """train_planner_grpo on 4 GSM8K rows into a fresh folder; (summary, output folder)."""
+    from ladderlib.planner.grpo import train_planner_grpo
 
-    run_dir = tmp_path_factory.mktemp("run")
+    out = tmp_path_factory.mktemp("run") / "planner_grpo"
     rows = read_jsonl(shared_data / "gsm8k" / "train.jsonl")[:8]
-    params = types.SimpleNamespace(model=MODEL, planner_grpo=SETTINGS)
-    return run_planner_grpo(params, run_dir, rows), run_dir
+    return train_planner_grpo(MODEL, SETTINGS, rows, out), out
 
 
 def test_two_step_run_logs_planner_metrics(grpo_run):
-    summary, run_dir = grpo_run
+    summary, out = grpo_run
     assert summary["steps"] == 2 and summary["rows"] == 4 and summary["start_adapter"] is None
     assert summary["completions_scored"] == 4 and 0 <= summary["unparsable_plans"] <= 4
     assert summary["step_time_s"] > 0
-    rows = [r for r in read_jsonl(run_dir / "planner_grpo" / "metrics.jsonl") if "reward" in r]
+    rows = [r for r in read_jsonl(out / "metrics.jsonl") if "reward" in r]
     assert [r["step"] for r in rows] == [1, 2]
     for r in rows:
         assert "planner/correctness" in r and "planner/parse_failure_rate" in r and "kl" in r
@@ -46,24 +44,22 @@ def test_two_step_run_logs_planner_metrics(grpo_run):
         assert r["rewards/planner_reward/mean"] == pytest.approx(r["reward"])
         if r["planner/parse_failure_rate"] == 1.0:  # every plan unparsable: exactly the defined reward
             assert r["reward"] == SETTINGS.unparsable_reward
-    recorded = json.loads((run_dir / "metrics.json").read_text())["planner_grpo"]
-    assert recorded["adapter"] == summary["adapter"]
-    assert any((run_dir / "planner_grpo" / "tensorboard").rglob("events.out.tfevents*"))
+    assert json.loads((out / "summary.json").read_text())["adapter"] == summary["adapter"]
+    assert any((out / "tensorboard").rglob("events.out.tfevents*"))
 
 
 def test_rerun_of_a_finished_run_reuses_it(grpo_run, shared_data):
-    from ladderlib.planner.train import run_planner_grpo
+    from ladderlib.planner.grpo import train_planner_grpo
 
-    summary, run_dir = grpo_run
-    params = types.SimpleNamespace(model=MODEL, planner_grpo=SETTINGS)
-    again = run_planner_grpo(params, run_dir, read_jsonl(shared_data / "gsm8k" / "train.jsonl")[:8])
+    summary, out = grpo_run
+    again = train_planner_grpo(MODEL, SETTINGS, read_jsonl(shared_data / "gsm8k" / "train.jsonl")[:8], out)
     assert again["reused"] and again["steps"] == summary["steps"] == 2 and again["adapter"] == summary["adapter"]
 
 
 def test_saved_adapter_loads_and_the_worker_ignores_it(grpo_run, embedded_model):
     import torch
 
-    from ladderlib.models import generate, load_model
+    from ladderlib.models import Engine, Sampling, load_model
     from ladderlib.planner.prompts import WORKER_SYSTEM_PROMPT
     from ladderlib.planner.worker import FrozenWorker
 
@@ -79,9 +75,10 @@ def test_saved_adapter_loads_and_the_worker_ignores_it(grpo_run, embedded_model)
                 p.add_(torch.randn_like(p) * 0.5, alpha=1.0)
     q = ["What is 12 + 30?"]
     base_model, base_tok = embedded_model
-    base = generate(base_model, base_tok, q, max_new_tokens=12, system=WORKER_SYSTEM_PROMPT)
-    worker = FrozenWorker(peft_model, tok, max_new_tokens=12).complete(q)
-    with_adapter = generate(peft_model, tok, q, max_new_tokens=12, system=WORKER_SYSTEM_PROMPT)
+    twelve = Sampling(max_new_tokens=12)
+    base = Engine(base_model, base_tok, system=WORKER_SYSTEM_PROMPT)(q, twelve)
+    worker = FrozenWorker.from_model(peft_model, tok, max_new_tokens=12).complete(q)
+    with_adapter = Engine(peft_model, tok, system=WORKER_SYSTEM_PROMPT)(q, twelve)
     assert worker[0].text == base[0]
     assert with_adapter[0] != base[0]
 

@@ -8,8 +8,8 @@ from ladderlib.io import read_jsonl
 from ladderlib.planner.independence import independence
 from ladderlib.planner.pipeline import execute_plan, execute_plans, gold_answer
 from ladderlib.planner.worker import FrozenWorker
-from ladderlib.train.plan_schema import Plan
-from ladderlib.train.planner_data import plan_from_solution
+from ladderlib.planner.schema import Plan
+from ladderlib.planner.data import plan_from_solution
 
 MAX_NEW = 12
 
@@ -22,7 +22,7 @@ def gsm8k_rows(shared_data):
 @pytest.fixture(scope="module")
 def worker(embedded_model):
     model, tok = embedded_model
-    return FrozenWorker(model, tok, max_new_tokens=MAX_NEW)
+    return FrozenWorker.from_model(model, tok, max_new_tokens=MAX_NEW)
 
 
 def test_gold_answer_reads_gsm8k_fields_and_bare_answers():

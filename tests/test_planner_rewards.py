@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ladderlib.planner.config import PlannerGRPOSettings
+from ladderlib.config.planner import PlannerGRPOSettings
 from ladderlib.planner.independence import EmbeddingModelError, independence, load_embedding_model
 from ladderlib.planner.pipeline import PipelineResult
 from ladderlib.planner.rewards import PlannerReward, batch_metrics, plan_reward, token_efficiency
@@ -35,8 +35,8 @@ def test_settings_defaults_follow_seed_001_and_are_strict():
 
 def test_dataset_reuses_the_planner_sft_prompt():
     from ladderlib.planner.data import planner_grpo_dataset
-    from ladderlib.train.config import PLANNER_SYSTEM_PROMPT
-    from ladderlib.train.planner_data import planner_example, planner_rows_from_gsm8k
+    from ladderlib.config.planner import PLANNER_SYSTEM_PROMPT
+    from ladderlib.planner.data import planner_example, planner_rows_from_gsm8k
 
     ds = planner_grpo_dataset([NATALIA])
     row = ds[0]
@@ -83,7 +83,7 @@ def _result(**kw) -> PipelineResult:
 
 
 def test_reward_arithmetic():
-    s = PlannerGRPOSettings(max_tokens=1000, unparsable_reward=-0.25)
+    s = PlannerGRPOSettings(token_budget=1000, unparsable_reward=-0.25)
     assert token_efficiency(250, 1000) == 0.75 and token_efficiency(5000, 1000) == 0.0
     right = _result(decomposed=True, subproblems=["a", "b"], correct=True, plan_tokens=100, worker_tokens=150,
                     independence=0.5)
@@ -114,7 +114,7 @@ MESSY = [
 
 def test_reward_on_messy_planner_outputs_with_the_real_worker(embedded_model):
     model, tok = embedded_model
-    s = PlannerGRPOSettings(worker_max_new_tokens=8, max_tokens=200, unparsable_reward=-0.5)
+    s = PlannerGRPOSettings(worker_max_new_tokens=8, token_budget=200, unparsable_reward=-0.5)
     reward = PlannerReward(s).bind(model, tok)
     assert reward.__name__ == "planner_reward"
     logged: dict[str, float] = {}

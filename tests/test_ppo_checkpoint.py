@@ -1,4 +1,5 @@
-"""Checkpoints are atomic and a killed run resumes exactly where an uninterrupted run would be."""
+"""PPO checkpoints on the shared convention: committed ``checkpoint-N`` folders, atomic saves, and a killed run
+(torn metrics line included) that resumes exactly where an uninterrupted run would be."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
-import ladderlib.rl.ppo as ppo_mod
-from ladderlib.rl import CausalLMWithValueHead, PPOConfig, PPOTrainer, latest_checkpoint
+import ladderlib.rl.checkpoint as ppo_mod
+from ladderlib.config.ppo import PPOConfig
+from ladderlib.rl import CausalLMWithValueHead, PPOTrainer, latest_checkpoint
 from ladderlib.rl.toy import target_token_reward, tiny_llama
 
 TARGET = 7
@@ -107,12 +109,13 @@ def test_checkpoint_layout_pruning_and_logging(tmp_path):
     _steps(trainer, 6)
     trainer.close()
     ckpts = sorted(p.name for p in (tmp_path / "checkpoints").iterdir())
-    assert ckpts == ["step-00000004", "step-00000006"]  # keep_checkpoints=2
+    assert ckpts == ["checkpoint-4", "checkpoint-6"]  # keep_checkpoints=2
     latest = latest_checkpoint(tmp_path)
-    assert latest is not None and latest.name == "step-00000006"
+    assert latest is not None and latest.name == "checkpoint-6"
     files = {p.relative_to(latest).as_posix() for p in latest.rglob("*") if p.is_file()}
     for f in (
         "trainer_state.json",
+        "ladder_committed",
         "optimizer.pt",
         "rng_state.pt",
         "policy/adapter_config.json",
@@ -126,10 +129,10 @@ def test_checkpoint_layout_pruning_and_logging(tmp_path):
     assert [r["step"] for r in rows] == list(range(1, 7))
     for key in ("reward_mean", "kl", "kl_coef", "policy_loss", "value_loss", "clip_fraction", "entropy", "grad_norm"):
         assert all(isinstance(r[key], float) for r in rows), key
-    assert list((tmp_path / "tb").glob("events.out.tfevents.*"))
+    assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    acc = EventAccumulator(str(tmp_path / "tb"))
+    acc = EventAccumulator(str(tmp_path / "tensorboard"))
     acc.Reload()
     assert "ppo/kl_coef" in acc.Tags()["scalars"]
     assert [e.step for e in acc.Scalars("ppo/reward_mean")] == list(range(1, 7))
@@ -182,16 +185,32 @@ def test_hard_kill_leftovers_are_ignored_and_cleaned(tmp_path):
     _steps(trainer, 1)
     good = trainer.save_checkpoint()
     root = tmp_path / "checkpoints"
-    # a SIGKILL during a save leaves a temp folder (never a step-* folder: that only appears by rename)
-    half = root / f".tmp-step-00000009-{os.getpid() + 1}"
+    # a SIGKILL during a save leaves a temp folder (never a checkpoint-* folder: that only appears by rename)
+    half = root / f".tmp-checkpoint-9-{os.getpid() + 1}"
     (half / "policy").mkdir(parents=True)
     (half / "optimizer.pt").write_bytes(b"\x00partial")
-    # and a step-* folder without trainer_state.json is not trusted either
-    (root / "step-00000010").mkdir()
+    # and a checkpoint-* folder without the commit marker is not trusted either
+    (root / "checkpoint-10").mkdir()
     assert latest_checkpoint(tmp_path) == good
     fresh = _trainer(tmp_path, save_every=0)
     assert fresh.resume() == 1
-    assert not half.exists()
+    assert not half.exists() and not (root / "checkpoint-10").exists()
+
+
+def test_resume_after_a_torn_last_metrics_line(tmp_path):
+    trainer = _trainer(tmp_path, save_every=2)
+    _steps(trainer, 3)  # checkpoint at step 2, step 3 logged after it
+    trainer.close()
+    metrics = tmp_path / "metrics.jsonl"
+    with metrics.open("a") as fh:
+        fh.write('{"step": 4, "reward_mean": 0.')  # killed mid-write
+    fresh = _trainer(tmp_path, save_every=2)
+    assert fresh.resume() == 2
+    rows = [json.loads(x) for x in metrics.read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2]  # the torn line and the step after the checkpoint are gone
+    _steps(fresh, 2)
+    fresh.close()
+    assert [json.loads(x)["step"] for x in metrics.read_text().splitlines()] == [1, 2, 3, 4]
 
 
 def test_resume_without_checkpoint_is_a_fresh_start(tmp_path):

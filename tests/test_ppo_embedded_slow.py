@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_thread")]
 
 
 def _load():
-    from ladderlib.config.schema import LoraSettings, ModelSettings
+    from ladderlib.config.model import LoraSettings, ModelSettings
     from ladderlib.models import load_model
     from ladderlib.models.lora import add_lora
 
@@ -26,7 +26,8 @@ def _load():
 
 
 def test_online_ppo_step_on_embedded_model_and_resume(tmp_path):
-    from ladderlib.rl import PPOConfig, PPOTrainer
+    from ladderlib.config.ppo import PPOConfig
+    from ladderlib.rl import PPOTrainer
 
     model, tok = _load()
     cfg = PPOConfig(learning_rate=1e-4, batch_size=2, mini_batch_size=2, ppo_epochs=1, max_new_tokens=4, save_every=1)

@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 import torch
 
-from ladderlib.rl import PPOConfig, PPOTrainer
+from ladderlib.config.ppo import PPOConfig
+from ladderlib.rl import PPOTrainer
 from ladderlib.rl.toy import kl_optimal_beta, next_token_probs, target_token_reward, tiny_llama
 
 TARGET = 7

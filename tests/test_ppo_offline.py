@@ -6,7 +6,8 @@ import pytest
 import torch
 from pydantic import ValidationError
 
-from ladderlib.rl import PPOConfig, PPOTrainer
+from ladderlib.config.ppo import PPOConfig
+from ladderlib.rl import PPOTrainer
 from ladderlib.rl.toy import next_token_probs, tiny_llama
 
 WORDS = ["<pad>", "<s>", "</s>", "<unk>", *"abcdefghijkl"]  # 16 ids, "l" (15) is the assistant marker

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ladderlib.rl import PPOConfig, PPOTrainer
+from ladderlib.config.ppo import PPOConfig
+from ladderlib.rl import PPOTrainer
 from ladderlib.rl.toy import exact_next_token_kl, next_token_probs, target_token_reward, tiny_llama
 
 TARGET = 7

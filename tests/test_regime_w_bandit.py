@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from ladderlib.regime_w import UCB1, RegimeWSettings, arm_table, bandit_from_rollouts, build_arms, style_summary
+from ladderlib.config.regime_w import RegimeWSettings
+from ladderlib.regime_w import UCB1, arm_table, bandit_from_rollouts, build_arms, style_summary
 from ladderlib.regime_w.bandit import arm_values
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from ladderlib.config.regime_w import RegimeWSettings
 from ladderlib.regime_w import (
-    RegimeWSettings,
     build_arms,
     collect_rollouts,
     read_rollouts,
@@ -44,19 +44,21 @@ class FakeGen:
         self.fail_at = fail_at
         self.batches: list[int] = []
 
-    def __call__(self, prompts, temperature, max_new_tokens, systems):
+    def __call__(self, chats, sampling):
+        prompts, systems, temperature = [c.user for c in chats], [c.system for c in chats], sampling.temperature
         self.calls += 1
         if self.fail_at is not None and self.calls >= self.fail_at:
             raise KeyboardInterrupt("simulated crash")
         self.batches.append(len(prompts))
         import random
 
+        rng = random.Random(sampling.seed)  # the engine's contract: a call's randomness comes from its seed
         out = []
         assert len(systems) == len(prompts)
         for p, system in zip(prompts, systems):
             question = p.split("\n\n")[0]
             total = sum(int(x) for x in re.findall(r"\d+", question)) + (temperature > 0.3)
-            extra = " Let me double-check the setup." * (1 + int(random.random() * 3)) if "reflective" in system else ""
+            extra = " Let me double-check the setup." * (1 + int(rng.random() * 3)) if "reflective" in system else ""
             out.append(f"Add the numbers.{extra}\n#### {total}")
         return out
 
@@ -93,34 +95,6 @@ def test_fake_collection_schema_scores_and_batching(tmp_path):
     assert summary["arm_accuracy"]["wolfram-0.2"] == 1.0 and summary["arm_accuracy"]["maudlin-0.5"] == 0.0
     assert summary["mean_s_cf"] == 1.0 and summary["no_answer_rate"] == 0.0
     assert summary["mean_reward"] == pytest.approx(sum(r["reward"] for r in res.rows) / 3)
-
-
-def test_model_generate_fn_renders_each_system_prompt_without_double_bos(monkeypatch):
-    import ladderlib.models  # noqa: F401 - loads the submodule
-
-    gen_mod = sys.modules["ladderlib.models.generation"]
-    from ladderlib.regime_w import model_generate_fn
-
-    class Tok:
-        bos_token, bos_token_id = "<s>", 1
-
-        def __call__(self, text, **kw):
-            return {"input_ids": [1, 7]}  # this tokenizer adds BOS itself
-
-        def apply_chat_template(self, messages, tokenize, add_generation_prompt):
-            return "<s>" + "".join(f"[{m['role']}]{m['content']}" for m in messages)
-
-    seen = {}
-
-    def fake_generate(model, tokenizer, prompts, **kw):
-        seen.update(prompts=prompts, **kw)
-        return ["ok"] * len(prompts)
-
-    monkeypatch.setattr(gen_mod, "generate", fake_generate)
-    fn = model_generate_fn(object(), Tok(), batch_size=4)
-    assert fn(["q1", "q2"], 0.3, 12, ["A", None]) == ["ok", "ok"]
-    assert seen["prompts"] == ["[system]A[user]q1", "[user]q2"]
-    assert (seen["chat"], seen["temperature"], seen["max_new_tokens"], seen["batch_size"]) == (False, 0.3, 12, 4)
 
 
 def test_needs_a_generator(tmp_path):
@@ -190,15 +164,16 @@ def test_resume_with_other_settings_is_refused(tmp_path):
 FAKE_MODULE = textwrap.dedent(
     """
     import re, sys, time
-    from ladderlib.regime_w import RegimeWSettings, collect_rollouts
+    from ladderlib.config.regime_w import RegimeWSettings
+    from ladderlib.regime_w import collect_rollouts
 
     QS = [{"id": f"q{i}", "question": f"Tom has {i} apples and {i + 1} pears. How many fruits?", "answer": str(2 * i + 1)}
           for i in range(40)]
     SETTINGS = RegimeWSettings(n_questions=40, batch_size=1, cf_arms=1)
 
-    def gen(prompts, temperature, max_new_tokens, systems):
+    def gen(chats, sampling):
         time.sleep(0.01)
-        return [f"Add.\\n#### {sum(int(x) for x in re.findall(r'[0-9]+', p.split(chr(10))[0]))}" for p in prompts]
+        return [f"Add.\\n#### {sum(int(x) for x in re.findall(r'[0-9]+', c.user.split(chr(10))[0]))}" for c in chats]
 
     if __name__ == "__main__":
         collect_rollouts(QS, sys.argv[1], SETTINGS, generate_fn=gen)

@@ -7,7 +7,8 @@ import math
 import pytest
 from pydantic import ValidationError
 
-from ladderlib.regime_w import RegimeWSettings, build_arms, coherence_scores, compute_reward, reward_terms
+from ladderlib.config.regime_w import RegimeWSettings
+from ladderlib.regime_w import build_arms, coherence_scores, compute_reward, reward_terms
 from ladderlib.regime_w.arms import SYSTEM_PROMPTS, user_prompt
 from ladderlib.regime_w.rollouts import arm_output, score_row, split_reasoning
 from ladderlib.regime_w.scoring import s_cf, s_end, s_path, s_wm

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ladderlib.regime_w import RegimeWSettings, build_arms
+from ladderlib.config.regime_w import RegimeWSettings
+from ladderlib.regime_w import build_arms
 from ladderlib.regime_w.rollouts import arm_output, score_row
 from ladderlib.regime_w.counterfactual import rewrite_question
 from ladderlib.widgets.reward_inspector import reward_inspector

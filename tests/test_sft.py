@@ -9,17 +9,20 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ladderlib.config.schema import LoraSettings, ModelSettings
-from ladderlib.train.config import PLANNER_SYSTEM_PROMPT, TUTOR_SYSTEM_PROMPT, PlannerSFTSettings, SFTSettings
-from ladderlib.train.sft import (
-    SFT_ADAPTER,
-    clean_solution,
-    loss_curve,
-    make_sft_config,
-    precision_plan,
-    sft_example,
-    tutor_prompt,
-)
+from ladderlib.config.model import LoraSettings, ModelSettings
+from ladderlib.config.planner import PLANNER_SYSTEM_PROMPT, PlannerSFTSettings
+from ladderlib.config.sft import TUTOR_SYSTEM_PROMPT, SFTSettings
+from ladderlib.models.generation import Chat, Engine, Sampling
+from ladderlib.regime_w.sft import train_tutor_sft, tutor_examples
+from ladderlib.tasks.gsm8k import clean_solution, tutor_prompt
+from ladderlib.train.sft import loss_curve, make_sft_config, precision_plan
+
+SFT_ADAPTER = "sft_lora"
+
+
+def sft_example(row, system):
+    (example,) = tutor_examples([row], system)
+    return example
 
 NATALIA_SOLUTION = (
     "Natalia sold 48/2 = <<48/2=24>>24 clips in May.\n"
@@ -33,11 +36,11 @@ NATALIA_SOLUTION = (
 def test_defaults_follow_the_seed_recipe():
     s = SFTSettings()
     assert (s.lora.r, s.lora.alpha, s.lora.dropout, s.lora.target_modules) == (32, 16, 0.05, "all-linear")
-    assert (s.learning_rate, s.batch_size, s.grad_accum, s.epochs) == (5e-5, 1, 8, 1.0)
+    assert (s.learning_rate, s.per_device_train_batch_size, s.gradient_accumulation_steps, s.num_train_epochs) == (5e-5, 1, 8, 1.0)
     assert s.max_steps is None and s.max_train_examples is None and s.eval_examples == 50
     assert s.system_prompt == TUTOR_SYSTEM_PROMPT and "####" in s.system_prompt
     p = PlannerSFTSettings()
-    assert (p.lora.r, p.lora.alpha, p.learning_rate, p.batch_size, p.grad_accum) == (16, 32, 1e-4, 2, 8)
+    assert (p.lora.r, p.lora.alpha, p.learning_rate, p.per_device_train_batch_size, p.gradient_accumulation_steps) == (16, 32, 1e-4, 2, 8)
     assert p.system_prompt == PLANNER_SYSTEM_PROMPT and p.dataset is None
     assert SFTSettings().lora is not SFTSettings().lora  # no shared mutable default
 
@@ -46,9 +49,9 @@ def test_defaults_follow_the_seed_recipe():
     "kwargs, where",
     [
         ({"learning_rate": 0}, "learning_rate"),
-        ({"grad_accum": 0}, "grad_accum"),
+        ({"gradient_accumulation_steps": 0}, "gradient_accumulation_steps"),
         ({"max_steps": 0}, "max_steps"),
-        ({"max_seq_length": 8}, "max_seq_length"),
+        ({"max_length": 8}, "max_length"),
         ({"eval_examples": 0}, "eval_examples"),
         ({"optim": "sgd"}, "optim"),
         ({"lora": {"r": 0}}, "lora.r"),
@@ -152,7 +155,7 @@ def test_sft_config_overrides_trl_defaults_that_break_cpu_runs(tmp_path):
     assert (cfg.max_steps, cfg.max_length, cfg.save_strategy, cfg.save_steps) == (3, 777, "steps", 2)
     assert (cfg.per_device_train_batch_size, cfg.gradient_accumulation_steps, cfg.learning_rate) == (1, 8, 5e-5)
     assert cfg.report_to in ("none", [], ["none"]) and cfg.push_to_hub is False
-    cfg = make_sft_config(ModelSettings(device="cpu", gradient_checkpointing=True), SFTSettings(max_seq_length=128), tmp_path)
+    cfg = make_sft_config(ModelSettings(device="cpu", gradient_checkpointing=True), SFTSettings(max_length=128), tmp_path)
     assert cfg.gradient_checkpointing is True and cfg.max_length == 128 and cfg.max_steps == -1 and cfg.save_strategy == "no"
 
 
@@ -196,9 +199,9 @@ def shortest_gsm8k_rows(shared_data: Path, n: int, pool: int = 200) -> list[dict
 TINY_SFT = SFTSettings(
     lora=LoraSettings(r=8, alpha=16, dropout=0.0),
     learning_rate=1e-3,
-    grad_accum=1,
+    gradient_accumulation_steps=1,
     max_steps=2,
-    max_seq_length=256,
+    max_length=256,
     logging_steps=1,
     max_train_examples=4,
 )
@@ -207,12 +210,9 @@ TINY_SFT = SFTSettings(
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory, shared_data, one_thread):
     """Two real optimizer steps of LoRA SFT on four real GSM8K rows read from a run folder."""
-    from ladderlib.data.store import write_dataset
-    from ladderlib.train.sft import run_sft
-
     run_dir = tmp_path_factory.mktemp("sft_run")
-    write_dataset(run_dir, "gsm8k_train", shortest_gsm8k_rows(shared_data, 6))
-    metrics = run_sft(ModelSettings(name="embedded", device="cpu"), TINY_SFT, run_dir)
+    metrics = train_tutor_sft(ModelSettings(name="embedded", device="cpu"), TINY_SFT, shortest_gsm8k_rows(shared_data, 6),
+                              run_dir / "checkpoints" / SFT_ADAPTER)
     return run_dir, metrics
 
 
@@ -232,8 +232,6 @@ def test_tiny_sft_trains_and_saves_an_adapter(tiny_run):
     assert (config["r"], config["lora_alpha"]) == (8, 16)
     info = json.loads((adapter / "training_info.json").read_text())
     assert info["steps"] == 2 and info["settings"]["max_steps"] == 2
-    recorded = json.loads((run_dir / "metrics.json").read_text())["sft"]
-    assert recorded["steps"] == 2 and len(recorded["loss_curve"]) == 2
 
 
 def test_adapter_weights_moved_from_their_init(tiny_run):
@@ -248,12 +246,12 @@ def test_adapter_weights_moved_from_their_init(tiny_run):
 
 
 def test_saved_adapter_loads_and_generates(tiny_run):
-    from ladderlib.models import generate, load_model
+    from ladderlib.models import load_model
 
     run_dir, _ = tiny_run
     model, tok = load_model(ModelSettings(device="cpu"), adapter_path=run_dir / "checkpoints" / SFT_ADAPTER)
     assert type(model).__name__.startswith("Peft")
-    (out,) = generate(model, tok, [tutor_prompt("What is 2 + 3?")], max_new_tokens=4, system=TUTOR_SYSTEM_PROMPT)
+    (out,) = Engine(model, tok)([Chat(tutor_prompt("What is 2 + 3?"), TUTOR_SYSTEM_PROMPT)], Sampling(max_new_tokens=4))
     assert isinstance(out, str) and out.strip()
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ladderlib.config.schema import ModelSettings
-from ladderlib.train import hub
-from ladderlib.train.hub import HubOfflineError, merge_and_push, push_to_hub
+from ladderlib.config.model import ModelSettings
+from ladderlib.models import hub
+from ladderlib.models.hub import HubOfflineError, merge_and_push, push_to_hub
 
 
 @pytest.fixture()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from ladderlib.cli import main
-from ladderlib.variants.config import VariantSettings
-from ladderlib.variants.generate import generate_tree
+from ladderlib.config.variants import VariantSettings
+from ladderlib.ladder.variants.generate import generate_tree
 
 LADDER = Path(sys.executable).with_name("ladder")
 PROBLEM = "Integrate x^2 * sin(x) dx"
@@ -96,7 +96,7 @@ def test_error_paths_exit_2(tmp_path, capsys):
 
 def test_mixed_source_loads_the_model_through_ladderlib_models(tmp_path, monkeypatch):
     import ladderlib.models
-    import ladderlib.variants.model_source as ms
+    import ladderlib.models.generation as gen_module
 
     loaded = {}
 
@@ -104,16 +104,19 @@ def test_mixed_source_loads_the_model_through_ladderlib_models(tmp_path, monkeyp
         loaded["name"] = settings.name
         return "MODEL", "TOKENIZER"
 
-    def fake_hf_generate_fn(model, tokenizer, batch_size=8, seed=None):
-        loaded["wrapped"] = (model, tokenizer, seed)
-        return lambda prompts, temperature, max_new_tokens: ["<variant>x*sin(x)</variant>"] * len(prompts)
+    class FakeEngine:
+        def __init__(self, model, tokenizer):
+            loaded["wrapped"] = (model, tokenizer)
+
+        def __call__(self, prompts, sampling):
+            return ["<variant>x*sin(x)</variant>"] * len(prompts)
 
     monkeypatch.setattr(ladderlib.models, "load_model", fake_load_model)
-    monkeypatch.setattr(ms, "hf_generate_fn", fake_hf_generate_fn)
+    monkeypatch.setattr(gen_module, "Engine", FakeEngine)
     out = tmp_path / "t.json"
     assert main(["generate-variants", "--problem", PROBLEM, "--output", str(out), "--max-depth", "1",
                  "--breadth", "3", "--seed", "3", "--difficulty-timeout", "0"]) == 0  # default source: mixed
-    assert loaded == {"name": "embedded", "wrapped": ("MODEL", "TOKENIZER", 3)}
+    assert loaded == {"name": "embedded", "wrapped": ("MODEL", "TOKENIZER")}
     tree = json.loads(out.read_text())
     assert tree["settings"]["variant_source"] == "mixed"
     assert {n["source"] for n in tree["nodes"][1:]} == {"model", "symbolic"}  # 1/3 from the model: topped up

@@ -8,13 +8,15 @@ import time
 import pytest
 import sympy
 
-from ladderlib.variants import canonical as C
-from ladderlib.variants.config import VariantSettings
-from ladderlib.variants.difficulty import estimate_difficulty
-from ladderlib.variants.extract import clean_candidate, extract_candidates, looks_like_math
-from ladderlib.variants.prompts import HINTS, PERSONAS, build_prompt, persona_for, sample_hints, temperature_for
-from ladderlib.variants.symbolic import EQUIVALENT, candidate_rewrites, symbolic_variants
-from ladderlib.variants.timeout import call_with_timeout
+from ladderlib.ladder.variants import canonical as C
+from ladderlib.verify.fingerprint import canonical_key, normal_form
+from ladderlib.config.variants import VariantSettings
+from ladderlib.ladder.variants.difficulty import estimate_difficulty
+from ladderlib.ladder.variants.extract import clean_candidate, extract_candidates, looks_like_math
+from ladderlib.config.variants import HINTS, PERSONAS
+from ladderlib.ladder.variants.prompts import build_prompt, persona_for, sample_hints, temperature_for
+from ladderlib.ladder.variants.symbolic import EQUIVALENT, candidate_rewrites, symbolic_variants
+from ladderlib.timeouts import call_with_timeout
 
 x = sympy.Symbol("x")
 
@@ -69,7 +71,7 @@ def test_clean_candidate():
 # --- canonical forms, validity, triviality ------------------------------------------------------
 
 def test_canonical_key_identifies_rewritten_duplicates():
-    key = lambda e: C.canonical_key(e, "x")  # noqa: E731
+    key = lambda e: canonical_key(e, "x")  # noqa: E731
     assert key(x**2 * sympy.sin(x)) == key(sympy.sin(x) * x * x)
     assert key((x + 1) ** 2) == key(x**2 + 2 * x + 1)
     assert key(x / (x**2 + x)) == key(1 / (x + 1))
@@ -186,9 +188,9 @@ def test_settings_validate():
 
 
 def test_canonical_key_separates_functions_that_agree_only_for_positive_x():
-    assert C.canonical_key(sympy.Abs(x)) != C.canonical_key(x)
-    assert C.canonical_key(sympy.sqrt(x**2)) != C.canonical_key(x)
-    assert C.canonical_key(sympy.log(x)) != C.canonical_key(sympy.log(sympy.Abs(x)))
-    assert C.canonical_key(1 / x) == C.canonical_key(x / x**2)
+    assert canonical_key(sympy.Abs(x)) != canonical_key(x)
+    assert canonical_key(sympy.sqrt(x**2)) != canonical_key(x)
+    assert canonical_key(sympy.log(x)) != canonical_key(sympy.log(sympy.Abs(x)))
+    assert canonical_key(1 / x) == canonical_key(x / x**2)
     assert C.is_numerically_constant(sympy.sin(x) ** 2 + sympy.cos(x) ** 2, "x")
     assert not C.is_numerically_constant(sympy.sin(x), "x")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ladderlib.variants import canonical as C
-from ladderlib.variants.config import VariantSettings
-from ladderlib.variants.generate import generate_tree, summarize_stats
-from ladderlib.variants.model_source import hf_generate_fn
+from ladderlib.ladder.variants import canonical as C
+from ladderlib.config.variants import VariantSettings
+from ladderlib.ladder.variants.generate import generate_tree, summarize_stats
+from ladderlib.models.generation import Engine
 
 
 @pytest.fixture()
@@ -25,7 +25,7 @@ def test_embedded_model_proposes_screened_variants_reproducibly(embedded_model, 
     model, tok = embedded_model
     settings = VariantSettings(variant_source="model", max_depth=1, breadth=2, max_new_tokens=64,
                                temperatures=[1.0], prompts_per_node=1, difficulty_timeout_s=60)
-    gen = hf_generate_fn(model, tok, batch_size=1, seed=5)
+    gen = Engine(model, tok, batch_size=1)
     tree = generate_tree("Integrate x^2 * sin(x) dx", gen, settings=settings, seed=5)
     st = tree.stats["model"]
     assert st["prompts"] == 1
@@ -37,4 +37,4 @@ def test_embedded_model_proposes_screened_variants_reproducibly(embedded_model, 
         assert C.invalid_reason(e, "x") is None and C.trivial_reason(e, "x") is None
     print("model-source stats:", summarize_stats(tree)["model"])
     again = generate_tree("Integrate x^2 * sin(x) dx", gen, settings=settings, seed=5)
-    assert again.to_dict() == tree.to_dict()  # generate_tree reseeds the adapter: same seed, same tree
+    assert again.to_dict() == tree.to_dict()  # calls are seeded from the tree seed: same seed, same tree

@@ -7,11 +7,12 @@ import json
 import pytest
 import sympy
 
-from ladderlib.variants import canonical as C
-from ladderlib.variants.config import VariantSettings
-from ladderlib.variants.dataset import build_dataset, curriculum_order, find_antiderivative, load_dataset, save_dataset
-from ladderlib.variants.generate import generate_forest, generate_tree, parse_root, summarize_stats
-from ladderlib.variants.tree import VariantTree, load_tree, load_trees, save_tree, save_trees
+from ladderlib.ladder.variants import canonical as C
+from ladderlib.verify.fingerprint import canonical_key, normal_form
+from ladderlib.config.variants import VariantSettings
+from ladderlib.ladder.variants.dataset import build_dataset, curriculum_order, find_antiderivative, load_dataset, save_dataset
+from ladderlib.ladder.variants.generate import generate_forest, generate_tree, parse_root, summarize_stats
+from ladderlib.ladder.variants.tree import VariantTree, load_tree, load_trees, save_tree, save_trees
 
 # a generous difficulty time limit: on a loaded machine a timed-out integral_steps would change a score
 SYMBOLIC = VariantSettings(variant_source="symbolic", max_depth=2, breadth=2, max_nodes_per_tree=6,
@@ -36,7 +37,7 @@ def test_symbolic_tree_is_valid_and_deduplicated(symbolic_tree):
     for n in t.nodes.values():
         e = _expr(t, n.id)
         assert C.invalid_reason(e, "x") is None and C.trivial_reason(e, "x") is None
-        keys.add(C.canonical_key(e))
+        keys.add(canonical_key(e))
         assert 0 <= n.depth <= SYMBOLIC.max_depth
         assert isinstance(n.difficulty, float) and set(n.difficulty_detail) >= {"ops", "kinds", "solved"}
         if n.parent is not None:
@@ -94,13 +95,14 @@ def test_parse_root_rejects_bad_problems():
 # --- model and mixed sources with a scripted generator -------------------------------------------
 
 class ScriptedModel:
-    """A ``generate_fn`` that answers from a script and records each call's temperature."""
+    """A ``GenerateFn`` that answers from a script and records each call's size, temperature, tokens and seed."""
 
     def __init__(self, answers: list[str]) -> None:
-        self.answers, self.calls, self.i = answers, [], 0
+        self.answers, self.calls, self.prompts, self.i = answers, [], [], 0
 
-    def __call__(self, prompts, temperature, max_new_tokens):
-        self.calls.append((len(prompts), temperature, max_new_tokens))
+    def __call__(self, prompts, sampling):
+        self.calls.append((len(prompts), sampling.temperature, sampling.max_new_tokens, sampling.seed))
+        self.prompts += list(prompts)
         out = []
         for _ in prompts:
             out.append(self.answers[self.i % len(self.answers)])
@@ -153,18 +155,12 @@ def test_forest_batches_one_call_per_temperature_and_level_across_trees():
     s = VariantSettings(variant_source="model", max_depth=2, breadth=2, temperatures=[0.9], max_nodes_per_tree=8,
                         difficulty_timeout_s=0)
     gen = ScriptedModel(MESSY[:2])
-    seen_prompts = []
-
-    def fmt(p):
-        seen_prompts.append(p)
-        return "<|user|>" + p
-
-    trees = generate_forest(["x**2*sin(x)", "x*exp(x)", "sin(x)**3"], gen, settings=s, seed=0, format_prompt=fmt)
+    trees = generate_forest(["x**2*sin(x)", "x*exp(x)", "sin(x)**3"], gen, settings=s, seed=0)
     assert len(trees) == 3 and len(gen.calls) <= 2  # one call per depth level, all trees together
     assert gen.calls[0][0] == 3 and all(c[1] == 0.9 for c in gen.calls)
-    assert len(seen_prompts) == sum(t.stats["model"]["prompts"] for t in trees)
-    again = generate_forest(["x**2*sin(x)", "x*exp(x)", "sin(x)**3"], ScriptedModel(MESSY[:2]), settings=s, seed=0,
-                            format_prompt=fmt)
+    assert len(gen.prompts) == sum(t.stats["model"]["prompts"] for t in trees)
+    assert all("Here is a hard integral" in p for p in gen.prompts)
+    again = generate_forest(["x**2*sin(x)", "x*exp(x)", "sin(x)**3"], ScriptedModel(MESSY[:2]), settings=s, seed=0)
     assert [t.to_dict() for t in again] == [t.to_dict() for t in trees]
 
 
@@ -173,15 +169,15 @@ def test_model_source_needs_a_generator():
         generate_tree("x*sin(x)", settings=VariantSettings(variant_source="model"))
 
 
-def test_generate_fn_is_reseeded():
-    class Seeded(ScriptedModel):
-        def reseed(self, seed):
-            self.seed = seed
-
-    gen = Seeded(MESSY)
-    generate_tree("x*exp(x)", gen, settings=VariantSettings(variant_source="model", max_depth=1, difficulty_timeout_s=0),
-                  seed=11)
-    assert gen.seed == 11
+def test_every_call_is_seeded_from_the_tree_seed():
+    settings = VariantSettings(variant_source="model", max_depth=2, difficulty_timeout_s=0)
+    runs = []
+    for seed in (11, 11, 12):
+        gen = ScriptedModel(MESSY)
+        generate_tree("x*exp(x)", gen, settings=settings, seed=seed)
+        runs.append([c[3] for c in gen.calls])
+    assert all(s is not None for s in runs[0]) and len(set(runs[0])) == len(runs[0])
+    assert runs[0] == runs[1] != runs[2]
 
 
 # --- datasets -------------------------------------------------------------------------------------

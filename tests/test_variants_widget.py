@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ladderlib.variants.config import VariantSettings
-from ladderlib.variants.generate import generate_tree
+from ladderlib.config.variants import VariantSettings
+from ladderlib.ladder.variants.generate import generate_tree
 from ladderlib.widgets.variant_tree import ROW_CLASS, variant_tree_browser
 
 

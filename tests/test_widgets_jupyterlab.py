@@ -60,7 +60,8 @@ def test_variant_tree_browser_renders_and_expands(lab_server, lab_page):
     nb = write_notebook(
         lab_server.root_dir / "variant_tree" / "browser.ipynb",
         "import json\n"
-        "from ladderlib.variants import generate_tree, VariantSettings\n"
+        "from ladderlib.config.variants import VariantSettings\n"
+        "from ladderlib.ladder.variants import generate_tree\n"
         "from ladderlib.widgets.variant_tree import variant_tree_browser\n"
         "tree = generate_tree('x**2*sin(x)', None, settings=VariantSettings(variant_source='symbolic', max_depth=2,\n"
         "                     breadth=2, max_nodes_per_tree=6), seed=0)\n"
@@ -122,7 +123,7 @@ def test_variant_tree_browser_renders_and_expands(lab_server, lab_page):
 
 REWARD_NOTEBOOK = '''\
 from ladderlib.regime_w.arms import build_arms
-from ladderlib.regime_w.config import RegimeWSettings
+from ladderlib.config.regime_w import RegimeWSettings
 from ladderlib.regime_w.counterfactual import rewrite_question
 from ladderlib.regime_w.rollouts import arm_output, score_row, word_count
 from ladderlib.widgets.reward_inspector import reward_inspector

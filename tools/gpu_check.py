@@ -59,9 +59,10 @@ def main() -> int:
 
     import torch
 
-    from ladderlib.config.schema import LoraSettings, ModelSettings
-    from ladderlib.train.config import SFTSettings
-    from ladderlib.train.grpo import GRPOSettings, train_grpo
+    from ladderlib.config.ladder import LadderGRPOSettings
+    from ladderlib.config.model import LoraSettings, ModelSettings
+    from ladderlib.config.sft import SFTSettings
+    from ladderlib.ladder.grpo import train_ladder_grpo
     from ladderlib.train.sft import precision_plan, train_adapter
 
     work = Path(os.environ.get("OUT", ".")) / "work"
@@ -86,20 +87,20 @@ def main() -> int:
     def load_4bit():
         import bitsandbytes as bnb
 
-        from ladderlib.models import load_model
-        from ladderlib.models.generation import generate
+        from ladderlib.models import Engine, Sampling, load_model
 
         model, tok = load_model(ms["qlora_bf16"])
         n4 = sum(isinstance(m, bnb.nn.Linear4bit) for m in model.modules())
         assert n4 > 0, "no 4-bit layers after loading with quantization: 4bit"
-        out = generate(model, tok, ["Integrate 2*x."], max_new_tokens=8)
+        out = Engine(model, tok)(["Integrate 2*x."], Sampling(max_new_tokens=8))
         mem = torch.cuda.max_memory_allocated() / 2**20
         return {"linear4bit_layers": n4, "device": str(next(model.parameters()).device), "sample": out[0][:40],
                 "max_mem_mib": round(mem, 1)}
 
     def sft(kind):
         def run():
-            s = SFTSettings(lora=lora, max_steps=3, batch_size=2, grad_accum=1, logging_steps=1, learning_rate=1e-3)
+            s = SFTSettings(lora=lora, max_steps=3, per_device_train_batch_size=2, gradient_accumulation_steps=1,
+                            logging_steps=1, learning_rate=1e-3)
             plan = precision_plan(ms[kind], s)
             m = train_adapter(ms[kind], s, sft_examples, work / f"sft_{kind}")
             losses = [p["loss"] for p in m["loss_curve"]]
@@ -109,17 +110,17 @@ def main() -> int:
 
     def grpo(kind):
         def run():
-            s = GRPOSettings(num_generations=4, per_device_train_batch_size=4, max_completion_length=16, max_steps=2,
+            s = LadderGRPOSettings(num_generations=4, per_device_train_batch_size=4, max_completion_length=16, max_steps=2,
                              save_steps=1, learning_rate=1e-4, warmup_sft_steps=2, warmup_batch_size=2, eval_max_new_tokens=8)
             data = [{"integrand": "2*x", "difficulty": 1.0, "antiderivative": "x**2"},
                     {"integrand": "cos(x)", "difficulty": 2.0, "antiderivative": "sin(x)"}]
-            summ = train_grpo(ms[kind], s, data, work / f"grpo_{kind}", eval_rows=[{"integrand": "3*x**2"}])
+            summ = train_ladder_grpo(ms[kind], s, data, work / f"grpo_{kind}", eval_rows=[{"integrand": "3*x**2"}])
             return {k: summ[k] for k in ("steps", "train_runtime_s", "heldout_after")}
         return run
 
     def planner():
-        from ladderlib.planner.config import PlannerGRPOSettings
-        from ladderlib.planner.train import train_planner_grpo
+        from ladderlib.config.planner import PlannerGRPOSettings
+        from ladderlib.planner.grpo import train_planner_grpo
 
         s = PlannerGRPOSettings(max_steps=1, num_generations=2, per_device_train_batch_size=2, max_completion_length=32,
                                 worker_max_new_tokens=8, independence_weight=0.0, save_steps=1)

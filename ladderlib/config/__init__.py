@@ -1,23 +1,16 @@
-"""Params profiles: YAML files validated into typed objects (``Params``).
+"""Params profiles: YAML files validated into typed objects (``Params``); every setting is described.
 
-Names are imported lazily: subsystem settings import ``ladderlib.config.base`` while ``Params`` (which
-collects those settings) is being built, and an eager import here would make that circular.
+One leaf module per section group (``model``, ``data``, ``variants``, ``verify``, ``sft``, ``grpo``, ``ladder``,
+``planner``, ``regime_w``, ``ppo``, ``evaluation``), each importing only pydantic, so loading a profile never
+imports torch, a trainer or papermill. ``ladder params explain [SECTION]`` prints what each setting means.
 """
 
 from __future__ import annotations
 
 from ladderlib.lazy import lazy_exports
 
-_EXPORTS = {
-    "Params": "ladderlib.config.params",
-    "ParamsError": "ladderlib.config.load",
-    "deep_merge": "ladderlib.config.load",
-    "dump_params": "ladderlib.config.load",
-    "load_params": "ladderlib.config.load",
-    "validate_params": "ladderlib.config.load",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+__getattr__, __all__ = lazy_exports(__name__, {
+    "params": "Params",
+    "load": "ParamsError deep_merge dump_params load_params validate_params",
+    "explain": "explain",
+})

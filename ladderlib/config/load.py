@@ -20,6 +20,29 @@ class ParamsError(ValueError):
     """A params profile that cannot be used; the message names the file, key and problem."""
 
 
+# Keys renamed when settings took TRL's names (and when one name meant two things): old path -> new path.
+RENAMED: dict[str, str] = {
+    **{f"{section}.{old}": f"{section}.{new}" for section in ("sft", "planner_sft") for old, new in (
+        ("batch_size", "per_device_train_batch_size"), ("grad_accum", "gradient_accumulation_steps"),
+        ("epochs", "num_train_epochs"), ("lr_scheduler", "lr_scheduler_type"), ("max_seq_length", "max_length"))},
+    "planner_grpo.max_tokens": "planner_grpo.token_budget",
+    "verify.max_tokens": "verify.max_answer_tokens",
+}
+REMOVED: dict[str, str] = {
+    "seed": "each section has its own seed (variants.seed, sft.seed, grpo.seed, ...); set those instead",
+}
+
+
+def _renamed_keys(data: dict[str, Any]) -> list[str]:
+    """Problems for keys of an older profile layout, each naming the key to use now."""
+    out = [f"{key}: {why}" for key, why in REMOVED.items() if key in data]
+    for old, new in RENAMED.items():
+        section, key = old.split(".")
+        if isinstance(data.get(section), dict) and key in data[section]:
+            out.append(f"{old}: renamed; write {new} instead")
+    return out
+
+
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
     """Walk ``loc`` through nested sections and return the keys allowed where it ends."""
     current: Any = model
@@ -57,15 +80,18 @@ def validate_params(data: dict[str, Any], source: str = "params", base_dir: str 
     """Validate a mapping into ``Params`` (relative paths from ``base_dir``); raise ``ParamsError`` listing every problem."""
     if not isinstance(data, dict):
         raise ParamsError(f"{source}: the top level must be a mapping of keys, got {type(data).__name__}")
+    renamed = _renamed_keys(data)
     try:
-        return Params.model_validate(data, context={"base_dir": str(base_dir) if base_dir else None})
+        params = Params.model_validate(data, context={"base_dir": str(base_dir) if base_dir else None})
     except ValidationError as exc:
-        seen: list[str] = []
+        seen: list[str] = list(renamed)
+        old = {r.split(":")[0] for r in renamed}
         for err in exc.errors():
             line = _describe(err)
-            if line not in seen:
+            if line not in seen and line.split(":")[0] not in old:
                 seen.append(line)
         raise ParamsError(f"{source}: {len(seen)} problem(s):\n  - " + "\n  - ".join(seen)) from None
+    return params
 
 
 def load_params(path: str | Path, overrides: dict[str, Any] | None = None) -> Params:

@@ -1,37 +1,42 @@
-"""The top-level ``Params`` object: every section of a profile, validated in one pass before any work starts."""
+"""The top-level ``Params`` object: every section of a profile, validated in one pass before any work starts.
+
+Every section lives in a leaf module of ``ladderlib.config`` that imports only pydantic, so loading a profile
+never imports torch, a trainer or papermill.
+"""
 
 from __future__ import annotations
 
 from pydantic import Field
 
 from ladderlib.config.base import Section
-from ladderlib.config.schema import DataSettings, ModelSettings
-from ladderlib.evaluate.config import EvalSettings
-from ladderlib.planner.config import PlannerGRPOSettings
-from ladderlib.regime_w.config import RegimeWSettings
-from ladderlib.train.config import PlannerSFTSettings, SFTSettings
-from ladderlib.train.grpo import GRPOSettings
-from ladderlib.train.ppo_config import RegimeWPPOSettings
-from ladderlib.variants.config import VariantSettings
-from ladderlib.verify.audit import AuditSettings
-from ladderlib.verify.config import VerifySettings
+from ladderlib.config.data import DataSettings
+from ladderlib.config.evaluation import EvalSettings
+from ladderlib.config.ladder import AuditSettings, LadderGRPOSettings
+from ladderlib.config.model import ModelSettings
+from ladderlib.config.planner import PlannerGRPOSettings, PlannerSFTSettings
+from ladderlib.config.ppo import RegimeWPPOSettings
+from ladderlib.config.regime_w import RegimeWSettings
+from ladderlib.config.sft import SFTSettings
+from ladderlib.config.variants import VariantSettings
+from ladderlib.config.verify import VerifySettings
 
 
 class Params(Section):
     """A whole params profile (``params/*.yaml``); each section has defaults, so a profile names only what differs."""
 
-    profile: str = Field(..., min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
-    seed: int = Field(42, ge=0)
-    model: ModelSettings = ModelSettings()
-    data: DataSettings = DataSettings()
-    variants: VariantSettings = VariantSettings()
-    verify: VerifySettings = VerifySettings()
-    audit: AuditSettings = AuditSettings()
-    sft: SFTSettings = SFTSettings()
-    planner_sft: PlannerSFTSettings = PlannerSFTSettings()
-    regime_w: RegimeWSettings = RegimeWSettings()
-    ppo: RegimeWPPOSettings = RegimeWPPOSettings()
-    grpo: GRPOSettings = GRPOSettings()
-    planner_grpo: PlannerGRPOSettings = PlannerGRPOSettings()
-    evaluation: EvalSettings = EvalSettings()
+    profile: str = Field(..., min_length=1, pattern=r"^[A-Za-z0-9_.-]+$", description="short name, part of run ids")
+    description: str = Field("", description="one line on what the profile is for")
+    smoke: bool = Field(False, description="tiny sizes that only prove the notebooks run: their numbers are not results, "
+                                           "and the notebooks say so")
+    model: ModelSettings = Field(default_factory=ModelSettings, description="the model every notebook loads")
+    data: DataSettings = Field(default_factory=DataSettings, description="01_data: sources and splits")
+    variants: VariantSettings = Field(default_factory=VariantSettings, description="02_variants: variant trees")
+    verify: VerifySettings = Field(default_factory=VerifySettings, description="the integral verifier (every integral reward)")
+    audit: AuditSettings = Field(default_factory=AuditSettings, description="03_verify: the verifier audit")
+    sft: SFTSettings = Field(default_factory=SFTSettings, description="04_sft: tutor SFT on GSM8K (seed 002)")
+    planner_sft: PlannerSFTSettings = Field(default_factory=PlannerSFTSettings, description="04_sft: planner SFT (seed 001)")
+    regime_w: RegimeWSettings = Field(default_factory=RegimeWSettings, description="05: Regime W rollouts")
+    ppo: RegimeWPPOSettings = Field(default_factory=RegimeWPPOSettings, description="06: PPO on Regime W rollouts")
+    grpo: LadderGRPOSettings = Field(default_factory=LadderGRPOSettings, description="06: LADDER GRPO on the variants")
+    planner_grpo: PlannerGRPOSettings = Field(default_factory=PlannerGRPOSettings, description="06: planner/worker GRPO")
+    evaluation: EvalSettings = Field(default_factory=EvalSettings, description="06: base vs SFT vs PPO on GSM8K test")

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ladderlib.config.schema import GSM8KSettings
+from ladderlib.config.data import GSM8KSettings
 from ladderlib.data.splits import grouped_split, normalise_text
 from ladderlib.io import read_jsonl
 

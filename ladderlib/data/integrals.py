@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ladderlib.config.schema import IntegralsSettings
+from ladderlib.config.data import IntegralsSettings
 from ladderlib.data.splits import grouped_split
 from ladderlib.io import read_jsonl
 

@@ -1,16 +1,11 @@
-"""Answer extraction, answer comparison and GSM8K accuracy with Wilson confidence intervals."""
+"""Evaluation of any generator on any task: accuracy with Wilson 95% intervals, model comparisons."""
 
-from ladderlib.evaluate.answers import answers_match, extract_answer, gsm8k_gold, normalize_answer
-from ladderlib.evaluate.gsm8k import EvalResult, evaluate, load_gsm8k, results_table, wilson_interval
+from __future__ import annotations
 
-__all__ = [
-    "EvalResult",
-    "answers_match",
-    "evaluate",
-    "extract_answer",
-    "gsm8k_gold",
-    "load_gsm8k",
-    "normalize_answer",
-    "results_table",
-    "wilson_interval",
-]
+from ladderlib.lazy import lazy_exports
+
+__getattr__, __all__ = lazy_exports(__name__, {
+    "run": "TaskEval evaluate_task results_table",
+    "compare": "compare_models",
+    "stats": "wilson_interval",
+})

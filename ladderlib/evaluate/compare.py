@@ -1,4 +1,4 @@
-"""Base vs SFT vs PPO on the GSM8K test split: each model built from the base plus a chain of adapters, one at a time.
+"""Several models on one task, each built from the base plus a chain of adapters, loaded one at a time.
 
 Models are loaded, scored and freed in turn, so three 8B policies never share GPU memory.
 """
@@ -10,34 +10,34 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ladderlib.config.schema import ModelSettings
-from ladderlib.evaluate.config import EvalSettings
-from ladderlib.evaluate.gsm8k import EvalResult, evaluate, results_table
+from ladderlib.config.model import ModelSettings
+from ladderlib.evaluate.run import TaskEval, evaluate_task, results_table
+from ladderlib.models.generation import Sampling
+from ladderlib.tasks.base import Task
 
 
 def compare_models(
     model_settings: ModelSettings,
     variants: Mapping[str, Sequence[str | Path]],
-    examples: Sequence[Mapping[str, Any]],
-    settings: EvalSettings,
+    task: Task,
+    rows: Sequence[dict[str, Any]],
+    sampling: Sampling,
     *,
-    system: str | None = None,
-    prompt_fn: Any = None,
+    batch_size: int = 8,
     out_dir: str | Path | None = None,
-) -> tuple[dict[str, EvalResult], list[dict[str, Any]]]:
-    """Score each ``{name: [adapter, ...]}`` model (``[]`` = base) greedily; returns (results, table rows)."""
-    from ladderlib.models import generate, load_with_adapters
+) -> tuple[dict[str, TaskEval], list[dict[str, Any]]]:
+    """Score each ``{name: [adapter, ...]}`` model (``[]`` = base) on ``rows``; returns (results, table rows)."""
+    from ladderlib.models import Engine, load_with_adapters
 
-    results: dict[str, EvalResult] = {}
-    kwargs = {"prompt_fn": prompt_fn} if prompt_fn is not None else {}
+    results: dict[str, TaskEval] = {}
     for name, adapters in variants.items():
         model, tok = load_with_adapters(model_settings, list(adapters))
-
-        def gen(prompts: list[str], model=model, tok=tok) -> list[str]:
-            return generate(model, tok, prompts, max_new_tokens=settings.max_new_tokens, temperature=0.0,
-                            batch_size=settings.batch_size, system=system)
-
-        results.update(evaluate({name: gen}, list(examples), out_dir=Path(out_dir) / name if out_dir else None, **kwargs))
-        del model, gen
+        results[name] = evaluate_task(task, Engine(model, tok, batch_size=batch_size), rows, sampling, name=name,
+                                      out_dir=out_dir)
+        del model
         gc.collect()
+    if out_dir is not None:
+        from ladderlib.io import atomic_write_json
+
+        atomic_write_json(Path(out_dir) / "summary.json", [r.summary() for r in results.values()])
     return results, results_table(results)

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
         print(ensure_converted())
         return 0
     from ladderlib.config import load_params
-    from ladderlib.config.schema import ModelSettings
+    from ladderlib.config.model import ModelSettings
     from ladderlib.models import load_model
 
     settings = load_params(args.params).model if args.params else ModelSettings()

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from ladderlib.config.schema import EMBEDDED_MODEL, ModelSettings
+from ladderlib.config.model import EMBEDDED_MODEL, ModelSettings
 from ladderlib.models.device import resolve_device, resolve_dtype
 from ladderlib.models.embedded import ensure_converted
 

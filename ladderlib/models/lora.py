@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ladderlib.config.schema import LoraSettings, ModelSettings
+from ladderlib.config.model import LoraSettings, ModelSettings
 
 
 def lora_config(lora: LoraSettings, task_type: str = "CAUSAL_LM") -> Any:

@@ -1,6 +1,13 @@
-"""The papermill pipeline and run folders."""
+"""The papermill pipeline, run folders and their named artifacts (``RunDir``).
 
-from ladderlib.pipeline.rundir import RunDir, create_run, latest_run, open_run
-from ladderlib.pipeline.runner import PipelineError, run_pipeline
+Names are imported lazily: ``RunDir`` does not load papermill.
+"""
 
-__all__ = ["PipelineError", "RunDir", "create_run", "latest_run", "open_run", "run_pipeline"]
+from __future__ import annotations
+
+from ladderlib.lazy import lazy_exports
+
+__getattr__, __all__ = lazy_exports(__name__, {
+    "rundir": "Artifact RunDir create_run latest_run open_run",
+    "runner": "PipelineError run_pipeline",
+})

@@ -1,16 +1,22 @@
-"""A run folder (``runs/<run-id>/``): params, manifest, datasets, executed notebooks, artifacts, metrics."""
+"""A run folder (``runs/<run-id>/``) and the artifacts the notebooks hand to each other through it.
+
+``RunDir`` names every artifact (``run.sft_adapter``, ``run.variant_dataset``, ``run.rollouts``, ...): stage
+entries and notebooks use those names, never path literals, so the contract between notebooks is this one
+table. ``RunDir.artifacts()`` lists it (name, path, the notebook that writes it, what it is).
+"""
 
 from __future__ import annotations
 
 import json
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ladderlib.io import atomic_write_json
 
-if TYPE_CHECKING:  # imported lazily: subsystem configs import this module while Params is being built
+if TYPE_CHECKING:
     from ladderlib.config import Params
 
 PARAMS_FILE = "params.yaml"
@@ -23,8 +29,44 @@ def new_run_id(profile: str) -> str:
     return f"{time.strftime('%Y%m%d-%H%M%S')}-{profile}-{secrets.token_hex(2)}"
 
 
+@dataclass(frozen=True)
+class Artifact:
+    """One named file or folder of a run: where it lives, which notebook writes it, and what it holds."""
+
+    path: str
+    writer: str
+    doc: str
+    kind: str = "file"
+    name: str = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        object.__setattr__(self, "name", name)
+
+    def __get__(self, run: "RunDir | None", owner: type) -> Any:
+        return self if run is None else run.path / self.path
+
+
 class RunDir:
-    """Helpers over one run folder; notebooks and library code write their outputs through it."""
+    """One run folder; notebooks and stage entries read and write their artifacts through it."""
+
+    params_path = Artifact(PARAMS_FILE, "pipeline", "the validated profile, paths made absolute")
+    manifest_path = Artifact(MANIFEST_FILE, "pipeline", "run id, git commit, package versions, per-notebook status")
+    metrics_path = Artifact(METRICS_FILE, "every notebook", "numbers each notebook records, by section")
+    notebooks_dir = Artifact("notebooks", "pipeline", "executed notebooks with their outputs", "folder")
+    plots_dir = Artifact("plots", "every notebook", "figures, one PNG per plot", "folder")
+    data_dir = Artifact("data", "01_data", "datasets as JSONL, one file per split", "folder")
+    data_card = Artifact("data/data_card.json", "01_data", "rows, sha256, sources and licences of every dataset")
+    variant_trees = Artifact("variants/trees.json", "02_variants", "the variant forest (every node with its metadata)")
+    variant_dataset = Artifact("variants/dataset.json", "02_variants", "one training row per variant, with difficulty")
+    verification_report = Artifact("verify/verification_report.json", "03_verify", "accept rates and the reward-hacking audit")
+    sft_adapter = Artifact("checkpoints/sft_lora", "04_sft", "the tutor SFT LoRA adapter", "folder")
+    planner_sft_adapter = Artifact("checkpoints/planner_sft_lora", "04_sft", "the planner SFT LoRA adapter", "folder")
+    sft_dev_eval_dir = Artifact("eval/sft_dev", "04_sft", "base vs SFT records on the validation sample", "folder")
+    rollouts = Artifact("regime_w/rollouts.jsonl", "05_regime_w_rollouts", "8-arm Regime W rollouts, one row per question")
+    ppo_dir = Artifact("checkpoints/ppo_regime_w", "06_grpo_ppo", "PPO trainer state, metrics and adapter", "folder")
+    gsm8k_test_eval_dir = Artifact("eval/gsm8k_test", "06_grpo_ppo", "base vs SFT vs PPO records on GSM8K test", "folder")
+    grpo_root = Artifact("checkpoints", "06_grpo_ppo", "LADDER GRPO arms live in checkpoints/grpo_<arm>", "folder")
+    planner_grpo_dir = Artifact("planner_grpo", "06_grpo_ppo", "planner GRPO checkpoints, metrics and adapter", "folder")
 
     def __init__(self, path: str | Path):
         self.path = Path(path).resolve()
@@ -32,17 +74,36 @@ class RunDir:
     def __repr__(self) -> str:
         return f"RunDir({str(self.path)!r})"
 
-    @property
-    def params_path(self) -> Path:
-        return self.path / PARAMS_FILE
+    @classmethod
+    def artifacts(cls) -> list[Artifact]:
+        """Every named artifact, in declaration order."""
+        return [v for v in vars(cls).values() if isinstance(v, Artifact)]
 
-    @property
-    def manifest_path(self) -> Path:
-        return self.path / MANIFEST_FILE
+    # --- named paths with a parameter ---------------------------------------------------------------------
 
-    @property
-    def metrics_path(self) -> Path:
-        return self.path / METRICS_FILE
+    def dataset(self, name: str) -> Path:
+        """Dataset ``name`` written by 01_data (``data/<name>.jsonl``)."""
+        from ladderlib.data.store import dataset_path
+
+        return dataset_path(self.path, name)
+
+    def grpo_dir(self, arm: str) -> Path:
+        """The output folder of LADDER GRPO arm ``arm`` (``variants``, ``originals``)."""
+        return self.grpo_root / f"grpo_{arm}"
+
+    def plot(self, name: str) -> Path:
+        """Where figure ``name`` is saved (``plots/<name>.png``)."""
+        return self.plots_dir / f"{name}.png"
+
+    # --- reading -----------------------------------------------------------------------------------------
+
+    def has_adapter(self, folder: Path) -> bool:
+        """True when ``folder`` (e.g. ``run.sft_adapter``) holds a saved LoRA adapter."""
+        return (Path(folder) / "adapter_config.json").is_file()
+
+    def adapter_or_none(self, folder: Path) -> Path | None:
+        """``folder`` when it holds a saved LoRA adapter, else None (its notebook has not run)."""
+        return Path(folder) if self.has_adapter(folder) else None
 
     def params(self) -> Params:
         """The validated params this run was started with."""
@@ -80,7 +141,14 @@ def create_run(params: Params, runs_dir: str | Path = "runs", run_id: str | None
 
 
 def open_run(params_path: str | Path, run_dir: str | Path | None = None, runs_dir: str | Path = "runs") -> tuple[Params, RunDir]:
-    """Notebook entry point: reuse the pipeline's run folder, or start a fresh one when run interactively."""
+    """Notebook entry point: reuse the pipeline's run folder, or start a fresh one when run interactively.
+
+    Inside a notebook it also keeps known library noise out of the outputs (``ladderlib.pipeline.quiet``).
+    """
+    from ladderlib.pipeline.quiet import in_notebook, quiet_libraries
+
+    if in_notebook():
+        quiet_libraries()
     if run_dir:
         run = RunDir(run_dir)
         if not run.params_path.is_file():

@@ -2,6 +2,12 @@
 
 A failing notebook stops the run; its executed copy (with the error in it) is kept and the manifest names the
 failing cell. ``resume`` skips notebooks already completed and continues from the failed one.
+
+Each notebook executes with its working directory in ``<run>/notebooks/`` and the parameters
+``run_dir = ".."`` and ``params_path = "../params.yaml"``, relative to the executed copy: a run folder that is
+copied or moved and re-run in place ("Run All" in JupyterLab) reads and writes its own folder. Executed
+notebooks are signed with nbformat's notary, so JupyterLab on this machine trusts them and renders their
+saved widget state.
 """
 
 from __future__ import annotations
@@ -50,6 +56,15 @@ def select_notebooks(notebooks: Sequence[Path], only: Sequence[str] | None) -> l
     if unknown:
         raise PipelineError(f"--only names unknown notebooks {unknown}; known: {sorted(p.stem for p in notebooks)}")
     return chosen
+
+
+def sign_notebook(path: Path) -> None:
+    """Mark an executed notebook trusted for this user (nbformat's notary), so its widgets and HTML render."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookNotary().sign(nb)
 
 
 def _failure_message(name: str, exc: BaseException) -> str:
@@ -135,11 +150,12 @@ def _execute(run, manifest, rec, src, out_dir, nb_dir, kernel_name, progress, lo
         pm.execute_notebook(
             str(src),
             str(out_dir / src.name),
-            parameters={"params_path": str(run.params_path), "run_dir": str(run.path)},
+            parameters={"params_path": f"../{run.params_path.name}", "run_dir": ".."},
             kernel_name=kernel_name,
-            cwd=str(nb_dir),
+            cwd=str(out_dir),
             progress_bar=progress,
         )
+        sign_notebook(out_dir / src.name)
     except BaseException as exc:
         rec.status, rec.ended = "failed", now()
         rec.duration_s = round(time.monotonic() - t0, 2)

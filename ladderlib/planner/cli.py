@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"plan-solve: {exc}", file=sys.stderr)
         return 2
-    from ladderlib.config.schema import ModelSettings
+    from ladderlib.config.model import ModelSettings
     from ladderlib.planner.inference import solve
 
     results = solve(

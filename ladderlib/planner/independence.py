@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ladderlib.planner.config import EMBEDDED_EMBEDDING_MODEL
+from ladderlib.config.planner import EMBEDDED_EMBEDDING_MODEL
 
 __all__ = ["EmbeddingModelError", "embedded_embedding_path", "independence", "load_embedding_model"]
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ladderlib.evaluate.answers import answers_match, extract_answer, gsm8k_gold
+from ladderlib.tasks.answers import answers_match, extract_answer, gsm8k_gold
 from ladderlib.planner.worker import FrozenWorker, WorkerOutput
-from ladderlib.train.plan_schema import Plan, PlanParseError, parse_plan
+from ladderlib.planner.schema import Plan, PlanParseError, parse_plan
 
 __all__ = ["PipelineResult", "execute_plan", "execute_plans", "gold_answer"]
 

@@ -1,6 +1,6 @@
 """The frozen worker's prompts: solve one subproblem, combine sub-results, or solve a problem directly.
 
-Every prompt asks for a last line ``#### <answer>`` so ``ladderlib.evaluate.answers.extract_answer`` reads the
+Every prompt asks for a last line ``#### <answer>`` so ``ladderlib.tasks.answers.extract_answer`` reads the
 result. Earlier sub-results are shown as ``[k] = value  (subproblem)``, matching the ``[k]`` references that the
 planner SFT data uses for results of earlier subproblems. Direct solving reuses the tutor SFT's user message; one
 system prompt serves all three, so a whole GRPO batch of worker calls is one batched generation.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ladderlib.train.sft import tutor_prompt
+from ladderlib.tasks.gsm8k import tutor_prompt
 
 __all__ = ["WORKER_SYSTEM_PROMPT", "combine_prompt", "direct_prompt", "subproblem_prompt"]
 

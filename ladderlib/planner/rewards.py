@@ -2,7 +2,7 @@
 
 Each completion is a plan; the frozen worker executes it (``ladderlib.planner.pipeline``) and the plan is scored
 
-    reward = correctness_weight·correct + token_weight·max(0, 1 − tokens/max_tokens)
+    reward = correctness_weight·correct + token_weight·max(0, 1 − tokens/token_budget)
              + independence_weight·independence
 
 with tokens = plan + worker subproblem answers + combine (or direct) answer. A completion with no recoverable
@@ -18,7 +18,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ladderlib.planner.config import PlannerGRPOSettings
+from ladderlib.config.planner import PlannerGRPOSettings
 from ladderlib.planner.pipeline import PipelineResult, execute_plans
 from ladderlib.planner.worker import FrozenWorker
 
@@ -39,7 +39,7 @@ def plan_reward(result: PipelineResult, settings: PlannerGRPOSettings) -> float:
         return float(settings.unparsable_reward)
     return (
         settings.correctness_weight * float(bool(result.correct))
-        + settings.token_weight * token_efficiency(result.tokens, settings.max_tokens)
+        + settings.token_weight * token_efficiency(result.tokens, settings.token_budget)
         + settings.independence_weight * result.independence
     )
 
@@ -103,7 +103,7 @@ class PlannerReward:
 
     def bind(self, model: Any, tokenizer: Any) -> "PlannerReward":
         """Use ``model`` (the trainer's PEFT policy, adapter disabled) as the worker; returns self."""
-        self.worker = FrozenWorker(model, tokenizer, max_new_tokens=self.settings.worker_max_new_tokens)
+        self.worker = FrozenWorker.from_model(model, tokenizer, max_new_tokens=self.settings.worker_max_new_tokens)
         return self
 
     def independence_fn(self) -> Callable[[Sequence[str]], float] | None:
@@ -146,7 +146,7 @@ class PlannerReward:
         self.completions_seen += len(results)
         self.unparsable_seen += sum(not r.parse_ok for r in results)
         if log_metric is not None:
-            for name, value in batch_metrics(results, self.settings.max_tokens).items():
+            for name, value in batch_metrics(results, self.settings.token_budget).items():
                 log_metric(METRIC_PREFIX + name, float(value))
         if log_extra is not None:
             log_extra("final_answer", [r.final_answer for r in results])

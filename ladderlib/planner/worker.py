@@ -1,21 +1,21 @@
 """The frozen worker of seed 001: the planner's own base model with the LoRA adapter switched off.
 
-No second copy of the model is loaded: inside ``peft_model.disable_adapter()`` the PEFT model computes exactly
-the base model's outputs, so the worker stays frozen while the planner's adapter trains. A plain (non-PEFT)
-model is used as is. Every method takes a whole batch (all completions of a GRPO step) and makes one batched,
-greedy, ``torch.no_grad`` generation per round, which is what keeps reward computation affordable on a CPU.
+No second copy of the model is loaded: the worker's engine generates inside ``peft_model.disable_adapter()``,
+where the PEFT model computes exactly the base model's outputs, so the worker stays frozen while the planner's
+adapter trains (``FrozenWorker.from_model``). Any engine with ``complete`` and ``count_tokens`` works (the vLLM
+engine on GPUs). Every method takes a whole batch (all completions of a GRPO step) and makes one batched,
+greedy generation per round, which is what keeps reward computation affordable on a CPU.
 
-Token counts are those of the decoded answers re-tokenized without special tokens (``generate`` returns text).
+Token counts are the tokens the engine generated for each answer.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ladderlib.evaluate.answers import extract_answer
+from ladderlib.tasks.answers import extract_answer
 from ladderlib.planner.prompts import WORKER_SYSTEM_PROMPT, combine_prompt, direct_prompt, subproblem_prompt
 
 __all__ = ["FrozenWorker", "WorkerOutput"]
@@ -38,57 +38,33 @@ class WorkerOutput:
 
 
 class FrozenWorker:
-    """Solves subproblems, combines sub-results and solves problems directly with the adapter disabled."""
+    """Solves subproblems, combines sub-results and solves problems directly with a frozen model."""
 
-    def __init__(
-        self,
-        model: Any,
-        tokenizer: Any,
-        *,
-        max_new_tokens: int = 128,
-        batch_size: int = 16,
-        system: str = WORKER_SYSTEM_PROMPT,
-    ) -> None:
-        self.model = model
-        self.tokenizer = tokenizer
+    def __init__(self, engine: Any, *, max_new_tokens: int = 128) -> None:
+        self.engine = engine
         self.max_new_tokens = max_new_tokens
-        self.batch_size = batch_size
-        self.system = system
 
-    @contextlib.contextmanager
-    def frozen(self) -> Iterator[Any]:
-        """Context in which ``self.model`` is the base model (LoRA adapter disabled when it has one)."""
-        model = getattr(self.model, "module", self.model)  # unwrap DDP-style wrappers
-        disable = getattr(model, "disable_adapter", None)
-        if callable(disable) and hasattr(model, "peft_config"):
-            with disable():
-                yield model
-        else:
-            yield model
+    @classmethod
+    def from_model(cls, model: Any, tokenizer: Any, *, max_new_tokens: int = 128, batch_size: int = 16,
+                   system: str = WORKER_SYSTEM_PROMPT) -> "FrozenWorker":
+        """The worker on ``model`` with its LoRA adapter disabled (a plain model is used as is)."""
+        from ladderlib.models.generation import Engine
+
+        return cls(Engine(model, tokenizer, batch_size=batch_size, system=system, adapter_disabled=True),
+                   max_new_tokens=max_new_tokens)
 
     def complete(self, messages: Sequence[str]) -> list[WorkerOutput]:
-        """Greedy answers to raw user ``messages`` (one batched generation, adapter disabled)."""
-        import torch
-
-        from ladderlib.models.generation import generate
+        """Greedy answers to raw user ``messages`` (one batched generation)."""
+        from ladderlib.models.generation import Sampling
 
         if not messages:
             return []
-        with torch.no_grad(), self.frozen() as model:
-            texts = generate(
-                model,
-                self.tokenizer,
-                list(messages),
-                max_new_tokens=self.max_new_tokens,
-                temperature=0.0,
-                batch_size=self.batch_size,
-                system=self.system,
-            )
-        return [WorkerOutput(t, self.count_tokens(t), extract_answer(t)) for t in texts]
+        done = self.engine.complete(list(messages), Sampling(max_new_tokens=self.max_new_tokens))
+        return [WorkerOutput(c.text, c.n_tokens, extract_answer(c.text)) for c in done]
 
     def count_tokens(self, text: str) -> int:
-        """Number of tokens of ``text`` for this tokenizer (no special tokens)."""
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0
+        """Number of tokens of ``text`` for the worker's tokenizer (no special tokens)."""
+        return self.engine.count_tokens(text)
 
     def solve_subproblems(
         self, questions: Sequence[str], subproblem_lists: Sequence[Sequence[str]]

@@ -1,5 +1,10 @@
-"""Matplotlib figures for the notebooks; each function returns the figure and can save it into the run folder."""
+"""Figures and tables for the notebooks.
 
-from ladderlib.plots.save import save_figure
+Plot functions return ``matplotlib.figure.Figure`` objects and never switch the backend; ``show(fig, run, name)``
+saves a figure to ``plots/`` and displays it inline; ``tables.table(rows)`` renders any list of dicts as an
+escaped HTML table.
+"""
 
-__all__ = ["save_figure"]
+from ladderlib.plots.save import save_figure, show
+
+__all__ = ["save_figure", "show"]

@@ -18,24 +18,21 @@ def dataset_table(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 def plot_data_overview(run_dir: str | Path) -> Any:
     """Three panels: GSM8K question length per split, solution steps, integrand length per integral split."""
-    import matplotlib
+    from ladderlib.plots.figure import panels, tidy
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
+    fig, (words, steps, chars) = panels(3, "What the data looks like")
     for split in ("train", "validation", "test"):
         rows = read_dataset(run_dir, f"gsm8k_{split}")
-        axes[0].hist([len(r["question"].split()) for r in rows], bins=40, alpha=0.5, density=True, label=split)
-        axes[1].hist([r["solution"].count("\n") for r in rows], bins=range(0, 12), alpha=0.5, density=True, label=split)
-    axes[0].set(title="GSM8K question length", xlabel="words", ylabel="density")
-    axes[1].set(title="GSM8K solution steps", xlabel="lines before ####")
+        words.hist([len(r["question"].split()) for r in rows], bins=30, alpha=0.5, density=True, label=f"{split} ({len(rows)})")
+        steps.hist([r["solution"].count("\n") for r in rows], bins=range(0, 12), alpha=0.5, density=True, label=split)
+    words.set(title="GSM8K question length", xlabel="words", ylabel="share of questions")
+    steps.set(title="GSM8K solution steps", xlabel="lines before ####", ylabel="share of solutions")
     for split in ("train", "test", "roots"):
         rows = read_dataset(run_dir, f"integrals_{split}")
         lengths = [min(len(r["integrand"]), 119) for r in rows]
-        axes[2].hist(lengths, bins=range(0, 124, 4), histtype="step", lw=1.5, density=True, label=f"{split} ({len(rows)})")
-    axes[2].set(title="Integrand length", xlabel="characters (120+ pooled)")
-    for ax in axes:
+        chars.hist(lengths, bins=range(0, 124, 6), histtype="step", lw=1.5, density=True, label=f"{split} ({len(rows)})")
+    chars.set(title="Integrand length", xlabel="characters (120+ pooled)", ylabel="share of integrands")
+    for ax in (words, steps, chars):
+        tidy(ax)
         ax.legend(fontsize=8)
-    fig.tight_layout()
     return fig

@@ -1,71 +1,78 @@
-"""Figures for training notebooks: metric curves from ``metrics.jsonl`` and accuracy bars with confidence intervals."""
+"""Figures for training notebooks: metric curves from ``metrics.jsonl`` rows, arms compared panel by panel, and
+accuracy bars with their 95% intervals."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ladderlib.io import read_jsonl
+from ladderlib.plots.figure import is_rate, label, missing, pad_single_point, panels, tidy
 
 
-def plot_curves(rows: Sequence[dict[str, Any]], keys: Sequence[str], title: str, x: str = "step") -> Any:
-    """One small panel per metric key, plotted against ``x``; keys absent from the rows are skipped."""
-    import matplotlib
+def _points(rows: Sequence[Mapping[str, Any]], key: str, x: str) -> list[tuple[float, float]]:
+    return [(r.get(x, i), float(r[key])) for i, r in enumerate(rows) if r.get(key) is not None]
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
 
-    keys = [k for k in keys if any(k in r for r in rows)]
-    fig, axes = plt.subplots(1, max(1, len(keys)), figsize=(3.2 * max(1, len(keys)), 2.8), squeeze=False)
-    for ax, k in zip(axes[0], keys, strict=False):
-        pts = [(r.get(x, i), r[k]) for i, r in enumerate(rows) if k in r and r[k] is not None]
+def plot_curves(rows: Sequence[Mapping[str, Any]], keys: Sequence[str], title: str, x: str = "step") -> Any:
+    """One panel per metric key against ``x``; a key with no data gets a panel saying so."""
+    fig, axes = panels(len(keys), title)
+    for ax, key in zip(axes, keys, strict=True):
+        name, ylabel = label(key)
+        pts = _points(rows, key, x)
+        ax.set_title(name, fontsize=10)
+        if not pts:
+            missing(ax, key)
+            continue
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3)
-        ax.set(title=k, xlabel=x)
-    fig.suptitle(title)
-    fig.tight_layout()
+        ax.set(xlabel=x, ylabel=ylabel)
+        tidy(ax, integer_x=x == "step", rate=is_rate(key))
+        if not is_rate(key):
+            pad_single_point(ax, [p[1] for p in pts])
     return fig
 
 
 def plot_metrics_file(path: str | Path, keys: Sequence[str], title: str) -> Any:
-    """``plot_curves`` on a ``metrics.jsonl`` file."""
-    return plot_curves(read_jsonl(Path(path)), keys, title)
+    """``plot_curves`` on a ``metrics.jsonl`` file (a missing file gives panels that say so)."""
+    path = Path(path)
+    return plot_curves(read_jsonl(path) if path.is_file() else [], keys, title)
 
 
-def plot_accuracy(table: Sequence[dict[str, Any]], title: str) -> Any:
-    """Accuracy per model with its 95% interval as error bars (rows from ``results_table``)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    names = [r["model"] for r in table]
-    acc = [r["accuracy"] for r in table]
-    err = [[a - r["ci_low"] for a, r in zip(acc, table, strict=True)], [r["ci_high"] - a for a, r in zip(acc, table, strict=True)]]
-    fig, ax = plt.subplots(figsize=(1.6 * len(names) + 2, 3))
-    ax.bar(names, acc, yerr=err, capsize=6, color="#4c72b0")
-    for i, r in enumerate(table):
-        ax.text(i, r["ci_high"] + 0.01, f"{r['correct']}/{r['n']}", ha="center", fontsize=8)
-    ax.set(ylim=(0, 1), ylabel="accuracy (95% CI)", title=title)
-    fig.tight_layout()
+def plot_arms(curves: Mapping[str, Sequence[Mapping[str, Any]]], keys: Sequence[str], title: str, x: str = "step") -> Any:
+    """One panel per metric key with one line per arm (e.g. GRPO on variants vs on the original problems)."""
+    fig, axes = panels(len(keys), title)
+    for ax, key in zip(axes, keys, strict=True):
+        name, ylabel = label(key)
+        ax.set_title(name, fontsize=10)
+        drawn = []
+        for arm, rows in curves.items():
+            pts = _points(rows, key, x)
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=arm)
+                drawn += [p[1] for p in pts]
+        if not drawn:
+            missing(ax, key, "no arm logged it")
+            continue
+        ax.set(xlabel=x, ylabel=ylabel)
+        tidy(ax, integer_x=x == "step", rate=is_rate(key))
+        if not is_rate(key):
+            pad_single_point(ax, drawn)
+        ax.legend(fontsize=8)
     return fig
 
 
-def plot_arms(curves: dict[str, Sequence[dict[str, Any]]], keys: Sequence[str], title: str, x: str = "step") -> Any:
-    """One panel per metric key with one line per arm (e.g. GRPO on variants vs on the original problems)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    keys = [k for k in keys if any(k in r for rows in curves.values() for r in rows)]
-    fig, axes = plt.subplots(1, max(1, len(keys)), figsize=(3.4 * max(1, len(keys)), 2.9), squeeze=False)
-    for ax, k in zip(axes[0], keys, strict=False):
-        for name, rows in curves.items():
-            pts = [(r.get(x, i), r[k]) for i, r in enumerate(rows) if r.get(k) is not None]
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=name)
-        ax.set(title=k, xlabel=x)
-        ax.legend(fontsize=7)
-    fig.suptitle(title)
-    fig.tight_layout()
+def plot_accuracy(table: Sequence[Mapping[str, Any]], title: str) -> Any:
+    """Accuracy per model with its 95% interval as error bars, and correct/n over each bar."""
+    fig, (ax,) = panels(1)
+    fig.set_size_inches(max(4.0, 1.5 * len(table) + 2), 3.2)
+    names = [str(r["model"]) for r in table]
+    acc = [float(r["accuracy"]) for r in table]
+    err = [[a - float(r["ci_low"]) for a, r in zip(acc, table, strict=True)],
+           [float(r["ci_high"]) - a for a, r in zip(acc, table, strict=True)]]
+    ax.bar(names, acc, yerr=err, capsize=6, color="#4c72b0")
+    for i, r in enumerate(table):
+        ax.text(i, min(float(r["ci_high"]) + 0.03, 1.0), f"{r['correct']}/{r['n']}", ha="center", fontsize=9)
+    ax.set(ylim=(0, 1.08), ylabel="accuracy (95% CI)", title=title)
+    tidy(ax, integer_x=False)
     return fig

@@ -20,27 +20,32 @@ def source_table(stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def plot_variant_overview(rows: Sequence[dict[str, Any]], stats: dict[str, dict[str, Any]]) -> Any:
-    """Three panels: accepted vs dropped per source, difficulty histogram per source, variants per depth."""
-    import matplotlib
+    """Three panels: accepted vs dropped proposals per source, difficulty per source, variants per depth."""
+    from ladderlib.plots.figure import missing, panels, tidy
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
+    fig, (sources, difficulty, depth) = panels(3, "The variant forest")
     table = source_table(stats)
     names = [f"{r['source']}\n({r['prompts']} prompts)" if r["prompts"] else r["source"] for r in table]
-    axes[0].bar(names, [r["accepted"] for r in table], label="accepted")
-    axes[0].bar(names, [r["proposed"] - r["accepted"] for r in table], bottom=[r["accepted"] for r in table], label="dropped")
-    axes[0].set(title="proposed variants per source", ylabel="count")
-    axes[0].legend(fontsize=8)
-    for source in sorted({r["source"] for r in rows}):
+    sources.bar(names, [r["accepted"] for r in table], label="accepted")
+    sources.bar(names, [r["proposed"] - r["accepted"] for r in table], bottom=[r["accepted"] for r in table],
+                label="dropped")
+    sources.set(title="proposed variants per source", ylabel="proposals")
+    sources.legend(fontsize=8)
+    tidy(sources, integer_x=False)
+    kinds = sorted({r["source"] for r in rows})
+    for source in kinds:
         d = [r["difficulty"] for r in rows if r["source"] == source and r["difficulty"] is not None]
         if d:
-            axes[1].hist(d, bins=15, alpha=0.6, label=f"{source} ({len(d)})")
-    axes[1].set(title="estimated difficulty", xlabel="difficulty")
-    axes[1].legend(fontsize=8)
+            difficulty.hist(d, bins=12, alpha=0.6, label=f"{source} ({len(d)})")
+    if kinds:
+        difficulty.set(title="estimated difficulty", xlabel="difficulty score", ylabel="variants")
+        difficulty.legend(fontsize=8)
+        tidy(difficulty, integer_x=False)
+    else:
+        difficulty.set_title("estimated difficulty")
+        missing(difficulty, "difficulty", "no variants")
     depths = sorted({r["depth"] for r in rows}) or [1]
-    axes[2].bar([str(d) for d in depths], [sum(r["depth"] == d for r in rows) for d in depths])
-    axes[2].set(title="variants per depth", xlabel="depth")
-    fig.tight_layout()
+    depth.bar([str(d) for d in depths], [sum(r["depth"] == d for r in rows) for d in depths])
+    depth.set(title="variants per depth", xlabel="depth below the root", ylabel="variants")
+    tidy(depth, integer_x=False)
     return fig

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from ladderlib.regime_w.config import RegimeWSettings
+from ladderlib.config.regime_w import RegimeWSettings
 
 Style = Literal["wolfram", "maudlin"]
 STYLES: tuple[Style, ...] = ("wolfram", "maudlin")

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ladderlib.regime_w.arms import Arm
-from ladderlib.regime_w.config import RegimeWSettings
+from ladderlib.config.regime_w import RegimeWSettings
 
 
 class UCB1:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ladderlib.regime_w.config import RegimeWSettings
+from ladderlib.config.regime_w import RegimeWSettings
 
 
 def reward_terms(

@@ -10,10 +10,11 @@ Row schema (one JSON line per question in ``rollouts.jsonl``)::
     s_end, s_path, s_cf, s_wm, reward, reward_terms, n_correct
 
 Generation is batched: for each chunk of ``batch_size`` questions, the arms that share a temperature
-share one ``generate_fn`` call (both styles × all questions of the chunk; the system prompt is given per
-prompt), so 8 arms cost 4 calls per chunk, plus one per counterfactual temperature. Chunks are fixed
-slices of the question list and each call is seeded from ``(seed, chunk, temperature, phase)``, so an
-uninterrupted run is reproducible. ``n_tokens`` counts the decoded completion with the model's tokenizer.
+share one call of the generator (a ``GenerateFn``; both styles × all questions of the chunk, each prompt a
+``Chat`` with its arm's system prompt), so 8 arms cost 4 calls per chunk, plus one per counterfactual
+temperature. Chunks are fixed slices of the question list and each call is seeded from ``(seed, chunk,
+temperature, phase)``, so a run gives the same rows however often it was interrupted and resumed.
+``n_tokens`` counts the decoded completion with the model's tokenizer.
 
 Resuming: existing ``question_id``s are skipped, a torn last line is dropped (``store.repair_rollouts``),
 and rows are appended one per question with fsync, so nothing is duplicated or lost.
@@ -28,36 +29,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ladderlib.evaluate.answers import answers_match, extract_answer
+from ladderlib.tasks.answers import answers_match, extract_answer
 from ladderlib.io import append_jsonl
 from ladderlib.regime_w.arms import Arm, build_arms, user_prompt
-from ladderlib.regime_w.config import RegimeWSettings
+from ladderlib.config.regime_w import RegimeWSettings
+from ladderlib.models.generation import Chat, GenerateFn, Sampling
 from ladderlib.regime_w.counterfactual import Rewrite, rewrite_question
 from ladderlib.regime_w.reward import reward_terms
 from ladderlib.regime_w.scoring import coherence_scores
 from ladderlib.regime_w.store import pin_settings, repair_rollouts
-
-GenerateFn = Callable[[list[str], float, int, list["str | None"]], list[str]]
-"""``generate_fn(prompts, temperature, max_new_tokens, systems) -> completions``: user messages, one system prompt each."""
-
-
-def model_generate_fn(model: Any, tokenizer: Any, *, batch_size: int = 16) -> GenerateFn:
-    """Adapt a loaded model + tokenizer to ``GenerateFn`` (chat template with each prompt's own system prompt)."""
-    from ladderlib.models.generation import chat_prompt, generate
-
-    bos = getattr(tokenizer, "bos_token", None)
-    ids = tokenizer("a")["input_ids"]
-    adds_bos = bool(bos) and bool(ids) and ids[0] == tokenizer.bos_token_id  # e.g. Llama: avoid a double BOS
-
-    def generate_fn(prompts: list[str], temperature: float, max_new_tokens: int, systems: list[str | None]) -> list[str]:
-        texts = [chat_prompt(tokenizer, p, s) for p, s in zip(prompts, systems, strict=True)]
-        if adds_bos:
-            texts = [t[len(bos) :] if t.startswith(bos) else t for t in texts]
-        return generate(model, tokenizer, texts, max_new_tokens=max_new_tokens, temperature=temperature,
-                        batch_size=batch_size, chat=False)
-
-    return generate_fn
-
 
 def word_count(text: str) -> int:
     """Whitespace-separated words: the length measure when no tokenizer is given."""
@@ -154,15 +134,6 @@ def _seed(base: int, chunk: int, group: int, phase: str) -> int:
     return int(digest[:8], 16)
 
 
-def _set_seed(seed: int) -> None:
-    import random
-
-    import torch
-
-    random.seed(seed)
-    torch.manual_seed(seed)
-
-
 def _by_temperature(arms: Sequence[Arm]) -> list[tuple[float, list[int]]]:
     """Arm indices grouped by temperature, in first-appearance order."""
     groups: dict[float, list[int]] = {}
@@ -178,10 +149,8 @@ def _generate_arms(
     out: list[list[str]] = [[] for _ in arms]
     prompts = [user_prompt(q) for q in questions]
     for g, (temperature, idxs) in enumerate(_by_temperature(arms)):
-        batch = [p for _ in idxs for p in prompts]
-        systems = [arms[i].system_prompt for i in idxs for _ in prompts]
-        _set_seed(seeds(g))
-        texts = list(fn(batch, temperature, max_new_tokens, systems))
+        batch = [Chat(p, arms[i].system_prompt) for i in idxs for p in prompts]
+        texts = list(fn(batch, Sampling(max_new_tokens=max_new_tokens, temperature=temperature, seed=seeds(g))))
         if len(texts) != len(batch):
             raise RuntimeError(f"generate_fn returned {len(texts)} completions for {len(batch)} prompts (T={temperature})")
         for n, i in enumerate(idxs):
@@ -210,7 +179,9 @@ def collect_rollouts(
     if generate_fn is None:
         if model is None or tokenizer is None:
             raise ValueError("give either generate_fn or both model and tokenizer")
-        generate_fn = model_generate_fn(model, tokenizer, batch_size=2 * st.batch_size)
+        from ladderlib.models.generation import Engine
+
+        generate_fn = Engine(model, tokenizer, batch_size=2 * st.batch_size)
     if count_tokens is None:
         count_tokens = token_counter(tokenizer) if tokenizer is not None else word_count
     out_path = Path(out_path)

@@ -40,8 +40,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ladderlib.evaluate.answers import answers_match
-from ladderlib.regime_w.config import RegimeWSettings
+from ladderlib.tasks.answers import answers_match
+from ladderlib.config.regime_w import RegimeWSettings
 
 
 def _agree(a: str | None, b: str | None) -> bool:

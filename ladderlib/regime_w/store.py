@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ladderlib.io import atomic_write_json, atomic_write_text
-from ladderlib.regime_w.config import RegimeWSettings
+from ladderlib.config.regime_w import RegimeWSettings
 
 # Settings that may change between a run and its resume (they do not change what a row means).
 RESUMABLE_KEYS = frozenset({"n_questions", "batch_size", "ucb_c", "bandit_metric"})

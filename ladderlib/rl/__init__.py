@@ -7,21 +7,10 @@ from __future__ import annotations
 
 from ladderlib.lazy import lazy_exports
 
-_EXPORTS = {
-    "AdaptiveKLController": "ladderlib.rl.kl",
-    "FixedKLController": "ladderlib.rl.kl",
-    "compute_gae": "ladderlib.rl.losses",
-    "masked_mean": "ladderlib.rl.losses",
-    "masked_whiten": "ladderlib.rl.losses",
-    "policy_loss": "ladderlib.rl.losses",
-    "value_loss": "ladderlib.rl.losses",
-    "PPOConfig": "ladderlib.rl.config",
-    "PPOTrainer": "ladderlib.rl.ppo",
-    "latest_checkpoint": "ladderlib.rl.ppo",
-    "CausalLMWithValueHead": "ladderlib.rl.value_head",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+__getattr__, __all__ = lazy_exports(__name__, {
+    "kl": "AdaptiveKLController FixedKLController",
+    "losses": "compute_gae masked_mean masked_whiten policy_loss value_loss",
+    "ppo": "PPOTrainer",
+    "checkpoint": "latest_checkpoint",
+    "value_head": "CausalLMWithValueHead",
+})

@@ -10,9 +10,10 @@ One ``step`` takes ``(query, response, score)`` triples and does:
    ``vf_coef`` × the clipped value loss, gradient-norm clipping, AdamW;
 5. the KL controller update with the batch's mean sequence KL (summed over response tokens).
 
-The trainer logs every step to ``<output_dir>/metrics.jsonl`` and TensorBoard (``<output_dir>/tb``),
-saves checkpoints atomically under ``<output_dir>/checkpoints/step-XXXXXXXX`` and resumes from the
-latest one. Dropout (LoRA dropout included) is off throughout, so rollout and update log-probs agree;
+The trainer logs every step to ``<output_dir>/metrics.jsonl`` and TensorBoard (``<output_dir>/tensorboard``),
+saves committed checkpoints under ``<output_dir>/checkpoints/checkpoint-N`` (``ladderlib.rl.checkpoint``, the
+convention every trainer here shares) and resumes from the latest one. Encoding and sampling helpers live in
+``ladderlib.rl.rollout``. Dropout (LoRA dropout included) is off throughout, so rollout and update log-probs agree;
 updates run in train mode otherwise, so gradient checkpointing still applies. Models whose attention
 dropout is non-zero should set it to 0 for PPO.
 """
@@ -20,13 +21,8 @@ dropout is non-zero should set it to 0 for PPO.
 from __future__ import annotations
 
 import copy
-import json
-import os
-import random
-import re
-import shutil
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +30,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ladderlib.rl.config import PPOConfig
-from ladderlib.io import append_jsonl, atomic_replace_dir, atomic_write_json, atomic_write_text
+from ladderlib.config.ppo import PPOConfig
+from ladderlib.io import append_jsonl
 from ladderlib.rl.kl import AdaptiveKLController, FixedKLController
 from ladderlib.rl.losses import (
     compute_gae,
@@ -46,51 +42,13 @@ from ladderlib.rl.losses import (
     policy_loss,
     value_loss,
 )
+from ladderlib.rl.rollout import RolloutMixin
 from ladderlib.rl.value_head import CausalLMWithValueHead
 
-__all__ = ["PPOConfig", "PPOTrainer", "latest_checkpoint"]
-
-_CKPT_RE = re.compile(r"^step-(\d+)$")
-STATE_FILE = "trainer_state.json"
+__all__ = ["PPOConfig", "PPOTrainer"]
 
 
-def latest_checkpoint(output_dir: str | Path) -> Path | None:
-    """The complete checkpoint with the highest step under ``<output_dir>/checkpoints``, or ``None``."""
-    root = Path(output_dir) / "checkpoints"
-    if not root.is_dir():
-        return None
-    best: tuple[int, Path] | None = None
-    for d in root.iterdir():
-        m = _CKPT_RE.match(d.name)
-        if m and d.is_dir() and (d / STATE_FILE).exists():
-            step = int(m.group(1))
-            if best is None or step > best[0]:
-                best = (step, d)
-    return best[1] if best else None
-
-
-def _rng_state() -> dict[str, Any]:
-    np_state = np.random.get_state()
-    state: dict[str, Any] = {
-        "python": random.getstate(),
-        "numpy": (np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]),
-        "torch": torch.get_rng_state(),
-    }
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def _set_rng_state(state: dict[str, Any]) -> None:
-    random.setstate(state["python"])
-    kind, keys, *rest = state["numpy"]
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
-    torch.set_rng_state(state["torch"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-
-
-class PPOTrainer:
+class PPOTrainer(RolloutMixin):
     """PPO on a causal LM (optionally PEFT/LoRA) with a value head; see the module docstring."""
 
     def __init__(
@@ -285,126 +243,6 @@ class PPOTrainer:
             self.save_checkpoint()
         return stats
 
-    # ------------------------------------------------------------------ online and offline helpers
-
-    def encode_prompt(self, prompt: str) -> torch.Tensor:
-        """Prompt ids, through the tokenizer's chat template (user turn + generation prompt) when it has one."""
-        tok = self._need_tokenizer()
-        if getattr(tok, "chat_template", None):
-            text = tok.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True)
-            ids = tok(text, add_special_tokens=False)["input_ids"]
-        else:
-            ids = tok(prompt)["input_ids"]
-        return torch.tensor(ids, dtype=torch.long)
-
-    def encode_response(self, response: str, add_eos: bool = True) -> torch.Tensor:
-        """Response ids (no special tokens), with the tokenizer's EOS appended unless already there."""
-        tok = self._need_tokenizer()
-        ids = list(tok(response, add_special_tokens=False)["input_ids"])
-        eos = getattr(tok, "eos_token_id", None)
-        if add_eos and eos is not None and (not ids or ids[-1] != eos):
-            ids.append(eos)
-        return torch.tensor(ids, dtype=torch.long)
-
-    def _need_tokenizer(self) -> Any:
-        if self.tokenizer is None:
-            raise ValueError("this needs a tokenizer: pass tokenizer= to PPOTrainer, or give token ids")
-        return self.tokenizer
-
-    def train_offline(
-        self,
-        records: Iterable[Mapping[str, Any]],
-        *,
-        epochs: int = 1,
-        shuffle: bool = True,
-        prompt_key: str = "prompt",
-        response_key: str = "response",
-        reward_key: str = "reward",
-    ) -> list[dict[str, float]]:
-        """PPO steps (``batch_size`` records each) on collected ``{prompt, response, reward}`` records; returns all stats.
-
-        The records are treated as if sampled from the current policy (the PPO ratio starts at 1 each step),
-        so this is off-policy when they came from another model; keep the KL penalty on.
-        """
-        encoded = [
-            (self.encode_prompt(str(r[prompt_key])), self.encode_response(str(r[response_key])), float(r[reward_key]))
-            for r in records
-        ]
-        rng = random.Random(self.config.seed)
-        out = []
-        for _ in range(epochs):
-            order = list(range(len(encoded)))
-            if shuffle:
-                rng.shuffle(order)
-            for s in range(0, len(order), self.config.batch_size):
-                chunk = [encoded[i] for i in order[s : s + self.config.batch_size]]
-                q, r, sc = zip(*chunk, strict=True)
-                out.append(self.step(list(q), list(r), list(sc)))
-        return out
-
-    @torch.no_grad()
-    def generate(
-        self, prompts: Sequence[str] | Sequence[torch.Tensor], **generation_kwargs: Any
-    ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-        """Sample one response per prompt from the policy (HF ``generate``) → ``(query ids, response ids)``.
-
-        Responses are cut after the first EOS. Sampling is from the full tempered distribution
-        (``top_k=0, top_p=1``) unless overridden, since PPO needs samples from the policy it optimises.
-        """
-        queries = [p.reshape(-1).long() if isinstance(p, torch.Tensor) else self.encode_prompt(p) for p in prompts]
-        L = max(q.numel() for q in queries)
-        ids = torch.full((len(queries), L), self.pad_token_id, dtype=torch.long)
-        attn = torch.zeros((len(queries), L), dtype=torch.long)
-        for i, q in enumerate(queries):  # left padding for batched generation
-            ids[i, L - q.numel() :] = q
-            attn[i, L - q.numel() :] = 1
-        kwargs: dict[str, Any] = {
-            "do_sample": True,
-            "max_new_tokens": self.config.max_new_tokens,
-            "temperature": self.config.temperature,
-            "top_k": 0,
-            "top_p": 1.0,
-            "pad_token_id": self.pad_token_id,
-        }
-        kwargs.update(generation_kwargs)
-        self.model.eval()
-        out = self.model.generate(input_ids=ids.to(self.device), attention_mask=attn.to(self.device), **kwargs)
-        eos = self.eos_token_ids
-        if generation_kwargs.get("eos_token_id") is not None:
-            e = generation_kwargs["eos_token_id"]
-            eos = {int(x) for x in (e if isinstance(e, (list, tuple)) else [e])}
-        responses = []
-        for row in out[:, L:].cpu():
-            cut = len(row)
-            for j, t in enumerate(row.tolist()):
-                if t in eos:
-                    cut = j + 1
-                    break
-            responses.append(row[:cut].clone())
-        return queries, responses
-
-    def generate_and_step(
-        self,
-        prompts: Sequence[str] | Sequence[torch.Tensor],
-        reward_fn: Callable[[list[Any], list[Any]], Sequence[float]],
-        **generation_kwargs: Any,
-    ) -> dict[str, float]:
-        """Online PPO: sample with the policy, score with ``reward_fn(prompts, completions)``, update; returns stats.
-
-        ``completions`` are decoded strings when a tokenizer is set, else response id tensors. The
-        rollout (prompt, completion, score) is kept in ``self.last_rollout``.
-        """
-        queries, responses = self.generate(prompts, **generation_kwargs)
-        if self.tokenizer is not None:
-            completions: list[Any] = [self.tokenizer.decode(r, skip_special_tokens=True) for r in responses]
-        else:
-            completions = list(responses)
-        scores = [float(s) for s in reward_fn(list(prompts), completions)]
-        self.last_rollout = [
-            {"prompt": p, "completion": c, "score": s} for p, c, s in zip(prompts, completions, scores, strict=True)
-        ]
-        return self.step(queries, responses, scores)
-
     # ------------------------------------------------------------------ logging
 
     def _log(self, stats: dict[str, float]) -> None:
@@ -414,7 +252,7 @@ class PPOTrainer:
         if self._writer is None:
             from torch.utils.tensorboard import SummaryWriter
 
-            self._writer = SummaryWriter(str(self.output_dir / "tb"), purge_step=self._purge_step)
+            self._writer = SummaryWriter(str(self.output_dir / "tensorboard"), purge_step=self._purge_step)
         for k, v in stats.items():
             if k != "step":
                 self._writer.add_scalar(f"ppo/{k}", v, stats["step"])
@@ -429,70 +267,13 @@ class PPOTrainer:
     # ------------------------------------------------------------------ checkpoints
 
     def save_checkpoint(self) -> Path:
-        """Write ``checkpoints/step-XXXXXXXX`` atomically (temp dir, then rename); prunes old ones. Returns the path."""
-        if self.output_dir is None:
-            raise ValueError("save_checkpoint needs output_dir")
-        root = self.output_dir / "checkpoints"
-        root.mkdir(parents=True, exist_ok=True)
-        final = root / f"step-{self.step_count:08d}"
-        tmp = root / f".tmp-step-{self.step_count:08d}-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            tmp.mkdir()
-            self.model.save_pretrained(tmp / "policy")
-            torch.save(self.optimizer.state_dict(), tmp / "optimizer.pt")
-            torch.save(_rng_state(), tmp / "rng_state.pt")
-            # written last: a folder without it is never taken for a checkpoint
-            atomic_write_json(
-                tmp / STATE_FILE,
-                {
-                    "step": self.step_count,
-                    "kl_ctl": self.kl_ctl.state_dict(),
-                    "config": self.config.model_dump(),
-                    "peft": self.model.is_peft,
-                    "saved_at": time.time(),
-                },
-            )
-            atomic_replace_dir(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        self._prune_checkpoints(root)
-        return final
+        """Write a committed ``checkpoints/checkpoint-N`` (see ``ladderlib.rl.checkpoint``); returns its path."""
+        from ladderlib.rl.checkpoint import save_checkpoint
 
-    def _prune_checkpoints(self, root: Path) -> None:
-        ckpts = sorted((int(m.group(1)), d) for d in root.iterdir() if (m := _CKPT_RE.match(d.name)))
-        for _, d in ckpts[: -self.config.keep_checkpoints]:
-            shutil.rmtree(d, ignore_errors=True)
+        return save_checkpoint(self)
 
     def resume(self, checkpoint: str | Path | None = None) -> int:
-        """Load the given (or latest) checkpoint and return its step (0 if there is none).
+        """Load the given (or newest committed) checkpoint and return its step (0 if there is none)."""
+        from ladderlib.rl.checkpoint import resume
 
-        Restores policy weights, value head, optimizer, KL controller, step counter and RNG state.
-        """
-        if checkpoint is None:
-            if self.output_dir is None:
-                return 0
-            checkpoint = latest_checkpoint(self.output_dir)
-            if checkpoint is None:
-                return 0
-        ckpt = Path(checkpoint)
-        state = json.loads((ckpt / STATE_FILE).read_text())
-        self.model.load_adapter_weights(ckpt / "policy")
-        self.model.load_value_head(ckpt / "policy")
-        self.optimizer.load_state_dict(torch.load(ckpt / "optimizer.pt", map_location=self.device, weights_only=True))
-        self.kl_ctl.load_state_dict(state["kl_ctl"])
-        self.step_count = int(state["step"])
-        _set_rng_state(torch.load(ckpt / "rng_state.pt", weights_only=True))
-        if self.output_dir is not None:
-            root = self.output_dir / "checkpoints"
-            for d in root.glob(".tmp-step-*"):  # leftovers of a run killed mid-save
-                shutil.rmtree(d, ignore_errors=True)
-            metrics = self.output_dir / "metrics.jsonl"
-            if metrics.exists():  # drop rows logged after this checkpoint; they will be redone
-                lines = [ln for ln in metrics.read_text().splitlines() if ln.strip()]
-                keep = [ln for ln in lines if json.loads(ln)["step"] <= self.step_count]
-                atomic_write_text(metrics, "".join(ln + "\n" for ln in keep))
-            self.close()
-            self._purge_step = self.step_count + 1
-        return self.step_count
+        return resume(self, checkpoint)

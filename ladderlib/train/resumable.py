@@ -31,6 +31,22 @@ def begin_run(out: Path, fingerprint: dict[str, Any], resume: bool, strict: bool
     return checkpoint
 
 
+def finished_summary(out: Path, fingerprint: dict[str, Any], max_steps: int) -> dict[str, Any] | None:
+    """The stored ``summary.json`` of a run in ``out`` that already finished with the same fingerprint (its last
+    committed checkpoint at ``max_steps`` or beyond, adapter saved), else None. Reads only; changes nothing."""
+    import json
+
+    from ladderlib.train.checkpoints import checkpoint_step, committed_checkpoints, fingerprint_differences
+
+    work = out / "checkpoints"
+    done = committed_checkpoints(work)
+    if not done or fingerprint_differences(work, fingerprint) or checkpoint_step(done[-1]) < max_steps:
+        return None
+    if not (out / "summary.json").is_file() or not (out / "adapter" / "adapter_config.json").is_file():
+        return None
+    return {**json.loads((out / "summary.json").read_text()), "reused": True}
+
+
 def save_adapter(trainer: Any, tokenizer: Any, adapter_dir: Path, info: dict[str, Any]) -> Path:
     """Save the adapter (of a trainer, or a PEFT model), the tokenizer and ``training_info.json`` into
     ``adapter_dir`` in one rename."""

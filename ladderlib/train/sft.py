@@ -1,9 +1,10 @@
-"""Supervised fine-tuning (04_sft): GSM8K tutor SFT (seed 002) and planner SFT (seed 001) with TRL + LoRA.
+"""Supervised fine-tuning of a LoRA adapter with TRL's ``SFTTrainer`` (the engine behind tutor SFT, planner SFT
+and LADDER's warm-up).
 
 Examples are TRL conversational prompt/completion pairs, so the loss is on the completion only and the chat
 template renders them exactly as at inference. Training runs in ``checkpoints/.<name>.work`` (resumable
 checkpoints when ``save_steps`` is set); the final adapter and tokenizer are written to a temporary folder and
-moved into ``checkpoints/<name>/`` in one rename. QLoRA (4-bit base, ``paged_adamw_8bit``, bf16/fp16 compute)
+moved into place in one rename. QLoRA (4-bit base, ``paged_adamw_8bit``, bf16/fp16 compute)
 applies when the model settings ask for 4-bit on a CUDA GPU; on CPU training is plain fp32 with ``adamw_torch``.
 """
 
@@ -11,79 +12,31 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ladderlib.config.schema import ModelSettings
-from ladderlib.pipeline.rundir import RunDir
-from ladderlib.train.config import PlannerSFTSettings, SFTSettings
+from ladderlib.config.model import ModelSettings
+from ladderlib.config.sft import SFTSettings
 from ladderlib.train.checkpoints import commit_callback, prepare_work_dir
 from ladderlib.train.resumable import save_adapter
 
-__all__ = [
-    "CHECKPOINTS",
-    "PLANNER_ADAPTER",
-    "SFT_ADAPTER",
-    "build_dataset",
-    "clean_solution",
-    "dev_eval",
-    "loss_curve",
-    "make_sft_config",
-    "precision_plan",
-    "run_planner_sft",
-    "run_sft",
-    "sft_example",
-    "train_adapter",
-    "training_info",
-    "tutor_prompt",
-]
+__all__ = ["build_dataset", "loss_curve", "make_sft_config", "precision_plan", "task_examples", "train_adapter",
+           "training_info"]
 
-CHECKPOINTS = "checkpoints"
-SFT_ADAPTER = "sft_lora"
-PLANNER_ADAPTER = "planner_sft_lora"
-
-_CALC_RE = re.compile(r"<<[^<>]*>>")
 _NOT_IN_FINGERPRINT = {"resume", "eval_examples", "eval_max_new_tokens", "eval_batch_size"}
 
 
-# --- data ----------------------------------------------------------------------------------------------------
-
-
-def tutor_prompt(question: str) -> str:
-    """The student's message for one GSM8K question (the tutor's system prompt lives in ``SFTSettings``)."""
-    return f"{question.strip()}\n\nPlease solve this step by step and end with a line '#### <answer>'."
-
-
-def clean_solution(solution: str, answer: str | None = None) -> str:
-    """GSM8K solution without ``<<...>>`` calculator notes, ending in exactly one ``#### <answer>`` line."""
-    body, sep, tail = solution.rpartition("####")
-    if not sep:
-        body, tail = solution, ""
-    final = (answer if answer is not None else tail).strip()
-    if not final:
-        raise ValueError(f"solution has no '#### <answer>' line and no answer was given: {solution[-80:]!r}")
-    lines = [" ".join(_CALC_RE.sub("", line).split()) for line in body.splitlines()]
-    steps = "\n".join(line for line in lines if line)
-    return f"{steps}\n#### {final}" if steps else f"#### {final}"
-
-
-def sft_example(row: dict[str, Any], system_prompt: str) -> dict[str, Any]:
-    """One conversational prompt/completion example from a GSM8K row (run-folder or raw ``{question, answer}``)."""
-    if "solution" in row:
-        solution, answer = row["solution"], str(row["answer"])
-    else:
-        solution, answer = row["answer"], None
-    return {
-        "prompt": [
-            {"role": "system", "content": system_prompt},
-            {"role": "user", "content": tutor_prompt(row["question"])},
-        ],
-        "completion": [{"role": "assistant", "content": clean_solution(solution, answer)}],
-    }
+def task_examples(task: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Prompt/completion examples of a ``Task``'s rows from their references (rows without one are skipped)."""
+    out = []
+    for row in rows:
+        answer = task.reference(row)
+        if answer is not None:
+            out.append({"prompt": task.messages(row), "completion": [{"role": "assistant", "content": answer}]})
+    return out
 
 
 def build_dataset(examples: Sequence[dict[str, Any]]) -> Any:
@@ -127,13 +80,13 @@ def make_sft_config(model_settings: ModelSettings, sft: SFTSettings, output_dir:
     return SFTConfig(
         output_dir=str(output_dir),
         learning_rate=sft.learning_rate,
-        per_device_train_batch_size=sft.batch_size,
-        gradient_accumulation_steps=sft.grad_accum,
-        num_train_epochs=sft.epochs,
+        per_device_train_batch_size=sft.per_device_train_batch_size,
+        gradient_accumulation_steps=sft.gradient_accumulation_steps,
+        num_train_epochs=sft.num_train_epochs,
         max_steps=sft.max_steps if sft.max_steps is not None else -1,
-        max_length=sft.max_seq_length or model_settings.max_seq_length,
+        max_length=sft.max_length or model_settings.max_seq_length,
         warmup_steps=sft.warmup_ratio,  # a float in [0, 1) is a ratio of the total steps
-        lr_scheduler_type=sft.lr_scheduler,
+        lr_scheduler_type=sft.lr_scheduler_type,
         weight_decay=sft.weight_decay,
         max_grad_norm=sft.max_grad_norm,
         optim=prec["optim"],
@@ -203,6 +156,7 @@ def train_adapter(
     from trl import SFTTrainer
 
     from ladderlib.models.loader import load_model
+    from ladderlib.train.progress import use_progress_bar
 
     adapter_dir = Path(adapter_dir)
     adapter_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -230,6 +184,7 @@ def train_adapter(
         peft_config=peft_config,
         callbacks=[commit_callback(), *(callbacks or [])],
     )
+    use_progress_bar(trainer, f"SFT {adapter_dir.name}")
     if prec["quantized"] and prec["fp16"]:  # TRL casts QLoRA adapters to bf16; fp16 AMP (T4, P100) needs fp32 ones
         for p in trainer.model.parameters():
             if p.requires_grad:
@@ -267,126 +222,6 @@ def train_adapter(
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
     return metrics
-
-
-def _run_dir(run_dir: str | Path | RunDir) -> RunDir:
-    return run_dir if isinstance(run_dir, RunDir) else RunDir(run_dir)
-
-
-def run_sft(
-    params_model: ModelSettings,
-    sft: SFTSettings,
-    run_dir: str | Path | RunDir,
-    rows: Sequence[dict[str, Any]] | None = None,
-    callbacks: Sequence[Any] | None = None,
-) -> dict[str, Any]:
-    """Notebook 04's tutor SFT: train on the run's ``gsm8k_train`` (or ``rows``), save ``checkpoints/sft_lora/``.
-
-    Records the metrics (loss curve included) under ``metrics.json['sft']`` and returns them.
-    """
-    from ladderlib.data.store import read_dataset
-
-    run = _run_dir(run_dir)
-    rows = list(rows) if rows is not None else read_dataset(run.path, "gsm8k_train")
-    rows = rows[: sft.max_train_examples]
-    examples = [sft_example(r, sft.system_prompt) for r in rows]
-    metrics = train_adapter(params_model, sft, examples, run.subdir(CHECKPOINTS) / SFT_ADAPTER, callbacks)
-    run.record_metrics("sft", metrics)
-    return metrics
-
-
-def run_planner_sft(
-    params_model: ModelSettings,
-    planner: PlannerSFTSettings,
-    run_dir: str | Path | RunDir,
-    rows: Sequence[dict[str, Any]] | None = None,
-    callbacks: Sequence[Any] | None = None,
-) -> dict[str, Any]:
-    """Planner SFT (seed 001): JSON plans from ``planner.dataset`` or built from GSM8K; saves the adapter to
-    ``checkpoints/planner_sft_lora/``.
-
-    ``rows`` (planner rows or GSM8K rows) overrides both sources. Records ``metrics.json['planner_sft']``.
-    """
-    from ladderlib.data.store import read_dataset
-    from ladderlib.train.planner_data import load_planner_source, planner_example, planner_rows_from_gsm8k
-
-    run = _run_dir(run_dir)
-    limit = planner.max_train_examples
-    if rows is not None:
-        source, rows = "rows", list(rows)[:limit]
-    elif planner.dataset:
-        source, rows = planner.dataset, load_planner_source(planner.dataset, planner.dataset_split, limit)
-    else:
-        source, rows = "gsm8k_train (built plans)", read_dataset(run.path, "gsm8k_train")[:limit]
-    if rows and _is_gsm8k_row(rows[0]):  # plain GSM8K rows: build the plans from their solutions
-        rows = planner_rows_from_gsm8k(rows)
-    examples = [planner_example(r, planner.system_prompt) for r in rows]
-    metrics = train_adapter(params_model, planner, examples, run.subdir(CHECKPOINTS) / PLANNER_ADAPTER, callbacks)
-    metrics["source"] = source
-    run.record_metrics("planner_sft", metrics)
-    return metrics
-
-
-def _is_gsm8k_row(row: dict[str, Any]) -> bool:
-    """A GSM8K row (run-folder or raw) rather than a planner row that already carries its plan."""
-    if any(k in row for k in ("plan", "should_decompose", "prompt", "messages")):
-        return False
-    return "solution" in row or "####" in str(row.get("answer", ""))
-
-
-# --- evaluation ----------------------------------------------------------------------------------------------
-
-
-def dev_eval(
-    params_model: ModelSettings,
-    sft: SFTSettings,
-    run_dir: str | Path | RunDir,
-    adapter_path: str | Path | None = None,
-    examples: Sequence[dict[str, Any]] | None = None,
-) -> list[dict[str, Any]]:
-    """Base vs SFT accuracy (Wilson 95% CI) on ``sft.eval_examples`` validation rows, greedy, training prompt format.
-
-    One model is loaded with the adapter; "base" is generated with the adapter disabled. Per-example records go
-    to ``eval/sft_dev/``; the table is recorded under ``metrics.json['sft_dev_eval']`` and returned.
-    """
-    from ladderlib.data.store import read_dataset
-    from ladderlib.evaluate.gsm8k import evaluate, results_table
-    from ladderlib.models.generation import generate
-    from ladderlib.models.loader import load_model
-
-    run = _run_dir(run_dir)
-    adapter = Path(adapter_path) if adapter_path is not None else run.path / CHECKPOINTS / SFT_ADAPTER
-    if not (adapter / "adapter_config.json").is_file():
-        raise FileNotFoundError(f"no LoRA adapter at {adapter}: run the SFT training first")
-    rows = list(examples) if examples is not None else read_dataset(run.path, "gsm8k_validation")
-    rows = rows[: sft.eval_examples]
-
-    t0 = time.perf_counter()
-    model, tokenizer = load_model(params_model, adapter_path=adapter)
-
-    def gen(prompts: list[str]) -> list[str]:
-        return generate(
-            model,
-            tokenizer,
-            prompts,
-            max_new_tokens=sft.eval_max_new_tokens,
-            temperature=0.0,
-            batch_size=sft.eval_batch_size,
-            chat=True,
-            system=sft.system_prompt,
-        )
-
-    def base(prompts: list[str]) -> list[str]:
-        with model.disable_adapter():
-            return gen(prompts)
-
-    results = evaluate({"base": base, "sft": gen}, rows, prompt_fn=tutor_prompt, out_dir=run.subdir("eval") / "sft_dev")
-    table = results_table(results)
-    runtime = time.perf_counter() - t0
-    run.record_metrics("sft_dev_eval", {"table": table, "adapter_path": str(adapter), "runtime_s": round(runtime, 2)})
-    del model
-    gc.collect()
-    return table
 
 
 def training_info(adapter_dir: str | Path) -> dict[str, Any]:

@@ -5,7 +5,7 @@ Public API::
     from ladderlib.verify import verify_integral, verify_batch, verify_many, parse_problem
     verify_integral("x**2*sin(x)", "-x**2*cos(x) + 2*x*sin(x) + 2*cos(x) + C").correct  # True
 
-Names are loaded on first use, so ``import ladderlib.verify.config`` (done by the params schema)
+Names are loaded on first use, so ``import ladderlib.config.verify`` (done by the params schema)
 stays cheap.
 """
 
@@ -18,7 +18,7 @@ _EXPORTS = {
     "codes": ("ladderlib.verify.codes", None),
     "ParseError": ("ladderlib.verify.codes", "ParseError"),
     "VerifyError": ("ladderlib.verify.codes", "VerifyError"),
-    "VerifySettings": ("ladderlib.verify.config", "VerifySettings"),
+    "VerifySettings": ("ladderlib.config.verify", "VerifySettings"),
     "PreparedProblem": ("ladderlib.verify.integrals", "PreparedProblem"),
     "VerifyResult": ("ladderlib.verify.integrals", "VerifyResult"),
     "prepare_problem": ("ladderlib.verify.integrals", "prepare_problem"),

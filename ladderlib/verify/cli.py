@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from ladderlib.verify.config import VerifySettings
+    from ladderlib.config.verify import VerifySettings
 
     overrides: dict[str, Any] = {}
     if args.timeout is not None:

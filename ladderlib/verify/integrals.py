@@ -28,7 +28,7 @@ import numpy as np
 
 from ladderlib.verify import codes
 from ladderlib.verify.codes import VerifyError
-from ladderlib.verify.config import VerifySettings
+from ladderlib.config.verify import VerifySettings
 from ladderlib.verify.filters import check_step_functions, close, is_echo, is_numerically_constant
 from ladderlib.verify.numeric import LONGDOUBLE_USEFUL, PointFailure, Program
 from ladderlib.verify.parse import (

@@ -13,7 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Iterable, Sequence
 
 from ladderlib.verify import codes
-from ladderlib.verify.config import VerifySettings
+from ladderlib.config.verify import VerifySettings
 from ladderlib.verify.integrals import VerifyResult, verify_batch
 
 

@@ -4,6 +4,9 @@ The returned box carries ``selector`` (a ``Dropdown`` over row indices), ``summa
 question, gold answer, scores and reward terms), ``arms`` (an ``Accordion`` with one collapsible panel per
 arm: title = ✓/✗, arm id, answer; body = the reasoning / full text) and ``counterfactual`` (``HTML`` with
 the rewritten question and each counterfactual arm's answer). Changing ``selector.value`` redraws all three.
+
+Where no kernel runs the widget (an untrusted or exported notebook, GitHub), every row shows as an HTML card
+(``static_rollouts_html``): the same summary, then one ``<details>`` per arm.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as W
+
+from ladderlib.widgets.fallback import FallbackVBox
 
 
 def _fmt(v: Any) -> str:
@@ -71,7 +76,19 @@ def counterfactual_html(row: dict[str, Any]) -> str:
             f"<ul style='margin:0 0 0 1em'>{items}</ul>")
 
 
-def reward_inspector(rows: Sequence[dict[str, Any]]) -> W.VBox:
+def static_rollouts_html(rows: Sequence[dict[str, Any]], limit: int = 50) -> str:
+    """Every row (at most ``limit``) as a card: summary, counterfactual, and a collapsible panel per arm."""
+    cards = []
+    for row in list(rows)[:limit]:
+        arms = "".join(f"<details><summary>{html.escape(arm_title(o))}</summary>{arm_body(o)}</details>"
+                       for o in row.get("arm_outputs", []))
+        cards.append(f"<div style='border:1px solid #ccc;border-radius:6px;padding:6px;margin:6px 0'>"
+                     f"{summary_html(row)}{arms}{counterfactual_html(row)}</div>")
+    more = f"<p><i>{len(rows) - limit} more rows not shown</i></p>" if len(rows) > limit else ""
+    return f"<div class='ladder-rollouts-static'><p><b>{len(rows)} rollout row(s)</b> (static view)</p>{''.join(cards)}{more}</div>"
+
+
+def reward_inspector(rows: Sequence[dict[str, Any]]) -> FallbackVBox:
     """A widget to browse rollout rows (see module docstring); ``rows`` must be non-empty."""
     rows = list(rows)
     if not rows:
@@ -93,6 +110,6 @@ def reward_inspector(rows: Sequence[dict[str, Any]]) -> W.VBox:
 
     selector.observe(lambda change: show(change["new"]), names="value")
     show(0)
-    box = W.VBox([selector, summary, arms, counterfactual])
+    box = FallbackVBox([selector, summary, arms, counterfactual], fallback_html=static_rollouts_html(rows))
     box.selector, box.summary, box.arms, box.counterfactual, box.rows = selector, summary, arms, counterfactual, rows
     return box

@@ -1,9 +1,13 @@
-"""An ipywidgets browser for LADDER variant trees: expand/collapse, rendered math, node metadata.
+"""An ipywidgets browser for LADDER variant trees: a picker over the forest, expand/collapse, rendered math,
+node metadata, and a static fallback.
 
 Each node shows its integrand as LaTeX (``HTMLMath``; the text is parsed with the safe parser and
 rendered by ``sympy.latex``, falling back to plain text), its depth, difficulty and source (persona
 and temperature for model nodes, the rewrite's name for symbolic ones), and — when the node has
 ``samples`` (``[{"answer", "correct", "reason"}]``) — how many sampled solutions verified.
+
+Where no kernel runs the widget (an untrusted or exported notebook, GitHub), the same forest shows as nested
+``<details>`` elements (``static_forest_html``), one per tree and node.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from typing import Any
 
 import ipywidgets as W
 
-from ladderlib.variants.tree import VariantNode, VariantTree
+from ladderlib.ladder.variants.tree import VariantNode, VariantTree
+from ladderlib.widgets.fallback import FallbackVBox
 
 ROW_CLASS = "ladder-variant-node"
 
@@ -23,7 +28,7 @@ def integrand_latex(text: str, variable: str = "x") -> str | None:
     try:
         import sympy
 
-        from ladderlib.variants.canonical import parse_candidate
+        from ladderlib.ladder.variants.canonical import parse_candidate
 
         return sympy.latex(parse_candidate(text, variable))
     except Exception:  # noqa: BLE001 - any failure falls back to plain text
@@ -73,14 +78,24 @@ def _header_html(tree: VariantTree) -> str:
             f"{len(tree.nodes) - 1} variants ({srcs}) · max depth {tree.max_depth()} · drops: {drops}</small>")
 
 
-def variant_tree_browser(tree: VariantTree | dict[str, Any], expand_depth: int = 1) -> W.VBox:
-    """A widget showing ``tree``; nodes shallower than ``expand_depth`` start expanded.
+def _static_node(tree: VariantTree, node: VariantNode) -> str:
+    kids = tree.children(node.id)
+    head = f"<code>{html.escape(node.integrand)}</code> <small>{_meta_html(node)}</small>"
+    if not kids:
+        return f"<div style='margin-left:1.2em'>{head}</div>"
+    inner = "".join(_static_node(tree, k) for k in kids)
+    return f"<details open style='margin-left:0.6em'><summary>{head}</summary>{inner}</details>"
 
-    The returned box has ``node_rows`` (node id → row widget, each with CSS class ``ladder-variant-node``)
-    and ``toggles`` (node id → expand button, for nodes with children).
-    """
-    if isinstance(tree, dict):
-        tree = VariantTree.from_dict(tree)
+
+def static_forest_html(trees: list[VariantTree]) -> str:
+    """The forest as nested ``<details>`` (no scripts, escaped text): the browser's offline rendering."""
+    parts = [f"<details{' open' if i == 0 else ''}><summary>{_header_html(t)}</summary>{_static_node(t, t.root)}</details>"
+             for i, t in enumerate(trees)]
+    return f"<div class='ladder-variant-static'><p><b>{len(trees)} variant tree(s)</b> (static view)</p>{''.join(parts)}</div>"
+
+
+def _tree_view(tree: VariantTree, expand_depth: int) -> tuple[W.VBox, dict[str, W.HBox], dict[str, W.Button]]:
+    """One tree's browser: header, expand/collapse-all buttons and the node rows."""
     rows: dict[str, W.HBox] = {}
     toggles: dict[str, W.Button] = {}
     child_boxes: dict[str, W.VBox] = {}
@@ -111,7 +126,33 @@ def variant_tree_browser(tree: VariantTree | dict[str, Any], expand_depth: int =
     collapse_all = W.Button(description="collapse all")
     expand_all.on_click(lambda _b: [set_open(n, True) for n in toggles])
     collapse_all.on_click(lambda _b: [set_open(n, False) for n in toggles])
-    browser = W.VBox([W.HTML(_header_html(tree)), W.HBox([expand_all, collapse_all]), body])
-    browser.node_rows = rows
-    browser.toggles = toggles
+    return W.VBox([W.HTML(_header_html(tree)), W.HBox([expand_all, collapse_all]), body]), rows, toggles
+
+
+def variant_tree_browser(trees: Any, expand_depth: int = 1) -> FallbackVBox:
+    """A widget showing one tree (a ``VariantTree`` or its dict) or a forest (a list), with a picker for the
+    forest; nodes shallower than ``expand_depth`` start expanded.
+
+    The returned box has ``picker`` (the tree dropdown, None for one tree), ``node_rows`` (node id -> row widget
+    of the shown tree, each with CSS class ``ladder-variant-node``) and ``toggles`` (node id -> expand button).
+    """
+    forest = [VariantTree.from_dict(t) if isinstance(t, dict) else t
+              for t in (trees if isinstance(trees, (list, tuple)) else [trees])]
+    if not forest:
+        raise ValueError("variant_tree_browser needs at least one tree")
+    picker = None
+    if len(forest) > 1:
+        picker = W.Dropdown(options=[(f"{i}: {t.root.integrand} ({len(t.nodes) - 1} variants)", i)
+                                     for i, t in enumerate(forest)], value=0, description="tree",
+                            layout=W.Layout(width="95%"))
+    view, rows, toggles = _tree_view(forest[0], expand_depth)
+    browser = FallbackVBox([w for w in (picker, view) if w is not None], fallback_html=static_forest_html(forest))
+    browser.picker, browser.node_rows, browser.toggles, browser.trees = picker, rows, toggles, forest
+
+    def show(index: int) -> None:
+        new_view, browser.node_rows, browser.toggles = _tree_view(forest[index], expand_depth)
+        browser.children = (picker, new_view)
+
+    if picker is not None:
+        picker.observe(lambda change: show(change["new"]), names="value")
     return browser

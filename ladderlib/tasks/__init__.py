@@ -1,0 +1,26 @@
+"""Tasks: each domain as one object with its rows, prompt, grading and reward (see ``tasks.base``).
+
+``integrals`` (the numerical verifier), ``gsm8k`` (exact numbers and Math-Verify), ``textbook`` (exact values);
+``get_task(name, **options)`` builds one by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ladderlib.lazy import lazy_exports
+
+__getattr__, __all__ = lazy_exports(__name__, {
+    "base": "Grade Task",
+    "integrals": "IntegralsTask",
+    "gsm8k": "GSM8KTask",
+    "textbook": "TextbookTask",
+})
+TASKS = {"integrals": "IntegralsTask", "gsm8k": "GSM8KTask", "textbook": "TextbookTask"}
+
+
+def get_task(name: str, **options: Any) -> Any:
+    """The task called ``name`` (``integrals``, ``gsm8k``, ``textbook``), built with ``options``."""
+    if name not in TASKS:
+        raise KeyError(f"unknown task {name!r}; known tasks: {', '.join(sorted(TASKS))}")
+    return __getattr__(TASKS[name])(**options)

@@ -1,0 +1,78 @@
+"""The ``integrals`` task: find an antiderivative, graded by the numerical verifier (``ladderlib.verify``).
+
+This is LADDER's domain and reward. Grading batches the answers per problem, so each integrand is parsed,
+compiled and sampled once for all of its completions. An answer the verifier could not read at all (parse
+error, not math, too large, a timeout) is not ``parsable``; everything else is, right or wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from ladderlib.config.verify import VerifySettings
+from ladderlib.models.generation import Chat
+from ladderlib.tasks.base import Grade, Task
+
+INTEGRATION_PROMPT = (
+    "Find the indefinite integral of {integrand} with respect to {variable}. "
+    "Think briefly, then give only the antiderivative inside \\boxed{{}}."
+)
+UNPARSABLE_CODES = frozenset({"parse_error", "not_math", "too_large", "timeout", "error"})
+
+
+def integration_prompt(integrand: str, variable: str = "x") -> str:
+    """The user prompt asking a model for an antiderivative in ``\\boxed{}``."""
+    return INTEGRATION_PROMPT.format(integrand=integrand, variable=variable)
+
+
+class IntegralsTask(Task):
+    """Antiderivatives of one-variable integrands; rows carry ``integrand`` and optionally ``variable``."""
+
+    name: ClassVar[str] = "integrals"
+    datasets: ClassVar[dict[str, str]] = {"train": "integrals_train", "test": "integrals_test", "roots": "integrals_roots"}
+    reward_prefix: ClassVar[str] = "integral"
+
+    def __init__(self, format_weight: float = 0.0, verify: VerifySettings | None = None) -> None:
+        super().__init__(format_weight)
+        self.verify = verify or VerifySettings()
+
+    def prompt(self, row: dict[str, Any]) -> Chat:
+        """Ask for the antiderivative inside ``\\boxed{}`` (the prompt LADDER GRPO trains on)."""
+        return Chat(integration_prompt(row["integrand"], row.get("variable", "x")))
+
+    def grade(self, row: dict[str, Any], completion: str) -> Grade:
+        """The verifier's verdict on one completion."""
+        return self.grade_batch([row], [completion])[0]
+
+    def grade_batch(self, rows: Sequence[dict[str, Any]], completions: Sequence[str]) -> list[Grade]:
+        """Verify every completion, one prepared problem per distinct integrand."""
+        from ladderlib.verify import verify_batch
+
+        if len(rows) != len(completions):
+            raise ValueError(f"{len(completions)} completions for {len(rows)} rows")
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, r in enumerate(rows):
+            groups.setdefault((r["integrand"], r.get("variable", "x")), []).append(i)
+        out: list[Grade | None] = [None] * len(rows)
+        for (integrand, var), idx in groups.items():
+            results = verify_batch(integrand, [completions[i] for i in idx], self.verify, variable=var)
+            for i, res in zip(idx, results, strict=True):
+                out[i] = Grade(bool(res.correct), res.answer, str(res.code), res.reason,
+                               parsable=str(res.code) not in UNPARSABLE_CODES)
+        return [g for g in out if g is not None]
+
+    def key(self, row: dict[str, Any]) -> str:
+        """The integrand's numeric fingerprint (``cot(x)`` and ``1/tan(x)`` share it)."""
+        from ladderlib.verify.fingerprint import integrand_key
+
+        key = integrand_key(row["integrand"], row.get("variable", "x"))
+        return key if key is not None else "text:" + row["integrand"].replace(" ", "")
+
+    def reference(self, row: dict[str, Any]) -> str | None:
+        """``\\boxed{F}`` for the row's known antiderivative when the verifier accepts it."""
+        answer = row.get("antiderivative")
+        if not answer:
+            return None
+        completion = f"\\boxed{{{answer}}}"
+        return completion if self.grade(row, completion).correct else None

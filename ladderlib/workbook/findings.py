@@ -1,0 +1,137 @@
+"""The "what we see" paragraph that ends each notebook, written from the run's own numbers.
+
+Each function reads a stage's result and says, in a few Markdown sentences, what the numbers show and how far
+they can be trusted (sample sizes, confidence intervals); on a ``smoke`` profile it says plainly that the
+numbers only prove the notebook runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def smoke_note(params: Any) -> str:
+    """A warning line for smoke profiles ("" otherwise)."""
+    if not getattr(params, "smoke", False):
+        return ""
+    return (f"\n\n> **Smoke profile** (`{params.profile}`): sizes are tiny so that the whole workbook runs on a "
+            "laptop CPU. These numbers show that the notebook works end to end; they are not evidence for or "
+            "against the method. Use a GPU profile for results.")
+
+
+def _ci(row: Mapping[str, Any]) -> str:
+    return f"{row['correct']}/{row['n']} = {row['accuracy']:.2f} (95% CI {row['ci_low']:.2f}–{row['ci_high']:.2f})"
+
+
+def data_findings(stage: Any, params: Any) -> str:
+    """01: what was written and where it came from."""
+    d = stage.card["datasets"]
+    rows = lambda name: d[name]["rows"] if name in d else 0  # noqa: E731
+    parts = [
+        f"GSM8K gives **{rows('gsm8k_train')}** training, **{rows('gsm8k_validation')}** validation and "
+        f"**{rows('gsm8k_test')}** test questions (no question of train or validation appears in test).",
+        f"The integration pairs split into **{rows('integrals_train')}** train and **{rows('integrals_test')}** test "
+        f"problems, plus **{rows('integrals_roots')}** hard roots for 02's variant trees.",
+    ]
+    if "humaneval" in d:
+        parts.append(f"HumanEval holds {rows('humaneval')} problems" + (
+            f"; MBPP {rows('mbpp_train')} train / {rows('mbpp_test')} test." if "mbpp_test" in d else "."))
+    parts.append("Every later notebook reads these files, whose sha256 hashes are in the data card above.")
+    return " ".join(parts) + smoke_note(params)
+
+
+def variants_findings(stage: Any, params: Any) -> str:
+    """02: how many variants each source gave, and why a source gave none."""
+    out = [f"**{len(stage.trees)}** trees hold **{len(stage.rows)}** variants."]
+    for src in stage.sources:
+        name, proposed, accepted = src["source"], src["proposed"], src["accepted"]
+        if name == "model":
+            empty = stage.stats.get("model", {}).get("empty_outputs", 0)
+            if proposed == 0:
+                out.append(f"The model answered {src['prompts']} prompts but proposed no parsable integrand "
+                           f"({empty} of its answers held no candidate at all); the symbolic source filled the trees.")
+            else:
+                out.append(f"The model proposed {proposed} candidates in {src['prompts']} prompts and "
+                           f"{accepted} passed screening ({empty} answers held none).")
+        else:
+            out.append(f"The {name} source proposed {proposed} rewrites; {accepted} were kept.")
+    diffs = [r["difficulty"] for r in stage.rows if r.get("difficulty") is not None]
+    if diffs:
+        out.append(f"Estimated difficulty ranges from {min(diffs):.1f} to {max(diffs):.1f}; 06 trains easiest first.")
+    return " ".join(out) + smoke_note(params)
+
+
+def verify_findings(stage: Any, params: Any) -> str:
+    """03: how the verifier treats true and corrupted answers, and the model's own."""
+    by = {r["kind"]: r for r in stage.rates}
+    true = by.get("true")
+    corrupt = [r for k, r in by.items() if k != "true"]
+    out = []
+    if true:
+        out.append(f"The verifier accepts **{true['accepted']}/{true['n']}** true antiderivatives.")
+    if corrupt:
+        n, acc = sum(r["n"] for r in corrupt), sum(r["accepted"] for r in corrupt)
+        out.append(f"Of {n} corrupted answers it accepts **{acc}** (a corruption can still be correct, e.g. "
+                   "log(2x) for 1/x; the bench re-checks those symbolically).")
+    m = stage.model_answers
+    if m:
+        out.append(f"The model's {len(m)} sampled answers: {sum(a['correct'] for a in m)} verified correct; the "
+                   f"audit table shows which check rejected the rest.")
+    return " ".join(out) + smoke_note(params)
+
+
+def sft_findings(stage: Any, params: Any) -> str:
+    """04: loss, and base vs SFT on the validation sample."""
+    curve = stage.tutor.get("loss_curve") or []
+    out = []
+    if curve:
+        out.append(f"Tutor SFT ran {stage.tutor['steps']} steps; the loss went from {curve[0]['loss']:.2f} to "
+                   f"{curve[-1]['loss']:.2f}.")
+    out.append(f"Planner SFT ran {stage.planner['steps']} steps on plans from {stage.planner.get('source')}.")
+    by = {r["model"]: r for r in stage.dev}
+    if "base" in by and "sft" in by:
+        out.append(f"On the validation sample, base {_ci(by['base'])} vs SFT {_ci(by['sft'])}; overlapping "
+                   "intervals mean this sample cannot tell them apart.")
+    return " ".join(out) + smoke_note(params)
+
+
+def rollouts_findings(stage: Any, params: Any) -> str:
+    """05: what the arms did, and what the bandit can and cannot say yet."""
+    s = stage.summary
+    pulled = sum(1 for a in stage.arms if a["pulls"])
+    out = [f"{s['n_questions']} questions × {len(stage.arms)} arms: at least one arm was right on "
+           f"{s['any_correct_rate']:.0%} of questions, an average arm on {s['arm_correct_rate']:.0%}; mean reward "
+           f"{s['mean_reward']:.2f}, mean s_wm {s['mean_s_wm']:.2f}."]
+    if pulled < len(stage.arms):
+        out.append(f"The UCB1 replay pulls one arm per question, so only {pulled} of {len(stage.arms)} arms have been "
+                   "tried; an untried arm has an infinite UCB by definition (it would be pulled next). The per-arm "
+                   "accuracy table uses every arm's answer instead.")
+    return " ".join(out) + smoke_note(params)
+
+
+def rl_findings(stage: Any, params: Any) -> str:
+    """06: PPO, the GSM8K comparison, the GRPO ablation and the planner, each with its uncertainty."""
+    out = []
+    final = stage.ppo.get("final") or {}
+    if final:
+        out.append(f"PPO ran {stage.ppo['steps']} steps (last: mean reward {final.get('reward_mean', 0):.2f}, "
+                   f"KL {final.get('kl', 0):.3f}).")
+    if stage.gsm8k:
+        out.append("GSM8K test: " + "; ".join(f"{r['model']} {_ci(r)}" for r in stage.gsm8k) + ".")
+    arms = {k: v for k, v in stage.grpo.items() if k != "heldout"}
+    for arm, r in arms.items():
+        before, after = r.get("heldout_before") or {}, r.get("heldout_after") or {}
+        if before and after:
+            out.append(f"GRPO on {arm}: held-out {before['correct']}/{before['n']} before, "
+                       f"{after['correct']}/{after['n']} after {r['steps']} steps.")
+    out.append("The Trainer's *Training Loss* column reads about 0 for GRPO: advantages are normalised within each "
+               "group, so the policy-gradient term averages to zero by construction and what remains is β·KL, tiny "
+               "here; the reward curves, not the loss, show learning.")
+    p = stage.planner
+    if p:
+        out.append(f"Planner GRPO scored {p.get('completions_scored', 0)} plans, {p.get('unparsable_plans', 0)} of them "
+                   "unparsable (those get exactly the unparsable reward).")
+    return " ".join(out) + smoke_note(params)
+
+

@@ -1,0 +1,108 @@
+"""Stage 06_grpo_ppo: PPO on Regime W rollouts, base vs SFT vs PPO on GSM8K test, LADDER GRPO on the variant
+curriculum against the original problems, and planner/worker GRPO."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ladderlib.config.params import Params
+from ladderlib.pipeline.rundir import RunDir
+
+
+@dataclass
+class RLStage:
+    """Every result of 06: PPO summary, the GSM8K table, the GRPO arms with their curves, the planner summary."""
+
+    ppo: dict[str, Any]
+    gsm8k: list[dict[str, Any]]
+    grpo: dict[str, Any]
+    grpo_curves: dict[str, dict[str, list[dict[str, Any]]]]
+    planner: dict[str, Any]
+
+    def grpo_rows(self) -> list[dict[str, Any]]:
+        """One table row per GRPO arm: training rows, steps, held-out correct/n before and after, minutes."""
+        def frac(r: dict[str, Any] | None) -> str | None:
+            return None if not r else f"{r['correct']}/{r['n']}"
+
+        return [{"arm": arm, "rows": r["rows"], "steps": r["steps"], "before": frac(r.get("heldout_before")),
+                 "after": frac(r.get("heldout_after")), "minutes": (r.get("train_runtime_s") or 0) / 60}
+                for arm, r in self.grpo.items() if arm != "heldout"]
+
+
+def run_ppo(params: Params, run: RunDir) -> dict[str, Any]:
+    """PPO on ``run.rollouts`` from the SFT policy into ``run.ppo_dir``; records ``metrics.json['ppo_regime_w']``."""
+    from ladderlib.regime_w.ppo import train_ppo_on_rollouts
+    from ladderlib.regime_w.store import read_rollouts
+
+    ppo = train_ppo_on_rollouts(params.model, params.ppo, read_rollouts(run.rollouts), run.ppo_dir,
+                                n_steps=params.ppo.steps, sft_adapter=run.adapter_or_none(run.sft_adapter))
+    run.record_metrics("ppo_regime_w", {k: v for k, v in ppo.items() if k != "stats"})
+    return ppo
+
+
+def run_gsm8k_comparison(params: Params, run: RunDir, ppo_adapter: str) -> list[dict[str, Any]]:
+    """Base vs SFT vs PPO, greedy, on the GSM8K test split; records ``metrics.json['gsm8k_test']``."""
+    from ladderlib.data import read_dataset
+    from ladderlib.evaluate.compare import compare_models
+    from ladderlib.models.generation import Sampling
+    from ladderlib.regime_w.ppo import ppo_adapter_stack
+    from ladderlib.tasks.gsm8k import GSM8KTask
+
+    e = params.evaluation
+    variants: dict[str, list[Any]] = {"base": []}
+    if run.has_adapter(run.sft_adapter):
+        variants["sft"] = [run.sft_adapter]
+    variants["ppo"] = ppo_adapter_stack(ppo_adapter)
+    test = read_dataset(run.path, "gsm8k_test")[: e.test_examples]
+    _, table = compare_models(params.model, variants, GSM8KTask(system_prompt=params.sft.system_prompt), test,
+                              Sampling(max_new_tokens=e.max_new_tokens), batch_size=e.batch_size,
+                              out_dir=run.gsm8k_test_eval_dir)
+    run.record_metrics("gsm8k_test", {"table": table})
+    return table
+
+
+def run_ladder_grpo(params: Params, run: RunDir) -> dict[str, Any]:
+    """LADDER GRPO arms (variants; originals unless ``grpo.run_ablation`` is off) on held-out easy test
+    integrals that neither arm trains on; records ``metrics.json['grpo']``."""
+    from ladderlib.data import read_dataset
+    from ladderlib.ladder.ablation import ARMS, heldout_for, original_rows, train_arms
+    from ladderlib.ladder.variants.dataset import load_dataset
+
+    settings = params.grpo
+    variants = load_dataset(run.variant_dataset)
+    originals = original_rows(r["root_integrand"] for r in variants)
+    heldout, counts = heldout_for(read_dataset(run.path, "integrals_test"), variants + originals,
+                                  settings.eval_examples, settings.seed)
+    rows = {"variants": variants, "originals": originals}
+    arms = {a: rows[a] for a in (ARMS if settings.run_ablation else ARMS[:1])}
+    results: dict[str, Any] = {"heldout": {"n": len(heldout), "selection": counts}}
+    results.update(train_arms(params.model, settings, arms, heldout, run.grpo_dir))
+    run.record_metrics("grpo", results)
+    return results
+
+
+def run_planner_grpo(params: Params, run: RunDir) -> dict[str, Any]:
+    """Planner GRPO on ``gsm8k_train`` into ``run.planner_grpo_dir``, continuing ``run.planner_sft_adapter``
+    when ``planner_grpo.start_from_sft`` and it exists; records ``metrics.json['planner_grpo']``."""
+    from ladderlib.data import read_dataset
+    from ladderlib.planner.grpo import train_planner_grpo
+
+    settings = params.planner_grpo
+    start = run.adapter_or_none(run.planner_sft_adapter) if settings.start_from_sft else None
+    summary = train_planner_grpo(params.model, settings, read_dataset(run.path, "gsm8k_train"),
+                                 run.planner_grpo_dir, start)
+    run.record_metrics("planner_grpo", summary)
+    return summary
+
+
+def run_rl(params: Params, run: RunDir) -> RLStage:
+    """Everything 06 trains and measures, in order (each part resumes on a rerun)."""
+    from ladderlib.train.grpo import grpo_curves
+
+    ppo = run_ppo(params, run)
+    table = run_gsm8k_comparison(params, run, ppo["adapter"])
+    grpo = run_ladder_grpo(params, run)
+    curves = {arm: grpo_curves(run.grpo_dir(arm) / "metrics.jsonl") for arm in grpo if arm != "heldout"}
+    planner = run_planner_grpo(params, run)
+    return RLStage(ppo, table, grpo, curves, planner)
