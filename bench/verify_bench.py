@@ -45,10 +45,10 @@ from ladderlib.verify.corruptions import CORRUPTIONS, corruptions, still_correct
 # ----------------------------------------------------------------------------------------------
 def clear_caches() -> None:
     """Empty the verifier's caches so no timed mode profits from work another mode did."""
-    from ladderlib.verify import integrals, numeric
+    from ladderlib.verify import backend_mpmath, backend_numpy, integrals
 
-    numeric._SCALAR_CACHE.clear()
-    numeric._MP_CACHE.clear()
+    backend_numpy._SCALAR_CACHE.clear()
+    backend_mpmath._MP_CACHE.clear()
     integrals._prepared_cached.cache_clear()
 
 
