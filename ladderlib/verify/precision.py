@@ -81,19 +81,56 @@ def half_unit(text: str) -> Decimal:
     return Decimal(5).scaleb(int(exponent) - 1) if isinstance(exponent, int) else Decimal(0)
 
 
-def decimals_allowance(prog: Program, x: float, dps: int, d_value: object) -> object:
-    """How much rounding the answer's decimal literals could change its derivative at ``x``: the sum over
-    literals of |F'(literal + half unit) - F'| (first order). 0 without literals; inf with too many."""
-    slots = prog.literal_slots()
-    if len(slots) > _MAX_LITERALS:
-        return mpmath.inf
-    total = mpmath.mpf(0)
+def _literal_effects(prog: Program, x: float, dps: int, d_value: object) -> list[object]:
+    """For each decimal literal: how much shifting it by half a unit in its last digit changes F'(x)."""
+    effects = []
     with mpmath.workdps(dps):
-        for slot, text in slots:
+        for slot, text in prog.literal_slots():
             shifted = mpmath.mpf(text) + mpmath.mpf(str(half_unit(text)))
             _, d_shift = prog.eval_mp(x, dps, overrides={slot: shifted})
-            total += abs(d_shift - d_value)
-    return total
+            effects.append(d_shift - d_value)
+    return effects
+
+
+def decimals_allowance(prog: Program, x: float, dps: int, d_value: object) -> object:
+    """How much rounding the answer's decimal literals could change its derivative at ``x`` (first order):
+    0 without literals, inf with too many to analyse."""
+    if len(prog.literal_slots()) > _MAX_LITERALS:
+        return mpmath.inf
+    return sum((abs(e) for e in _literal_effects(prog, x, dps, d_value)), mpmath.mpf(0))
+
+
+def decimals_consistent(samples: Samples, prog: Program, dps: int) -> bool:
+    """True when one choice of the decimal literals, each within half a unit of its last digit, makes the
+    derivative match the integrand at every real sample point at once (first order: a linear
+    feasibility problem). ``0.3333333333*x**3`` for ``x**2`` is; adding ``1e-11*x`` is not, although at
+    any single point the rounding of the two literals together might cover the difference."""
+    from scipy.optimize import linprog
+
+    n = len(prog.literal_slots())
+    if n > _MAX_LITERALS:
+        return True
+    rows, bounds = [], []
+    for k in np.flatnonzero(samples.is_real):
+        x = float(samples.xs[k])
+        try:
+            _, d_mp, d_scale = prog.eval_mp(x, dps, with_scale=True)
+            f_mp, f_scale = samples.f_mp(int(k), dps)
+            effects = _literal_effects(prog, x, dps, d_mp)
+        except PointFailure:
+            continue
+        residual = d_mp - f_mp
+        slack = max(mpmath.mpf(10) ** (4 - dps) * max(d_scale, f_scale), 1e-6 * abs(residual))
+        norm = max([abs(residual), slack] + [abs(e) for e in effects])
+        row = [float(mpmath.re(e) / norm) for e in effects]
+        r, tol = float(mpmath.re(residual) / norm), float(slack / norm)
+        rows += [row, [-v for v in row]]  # |r + row . u| <= tol
+        bounds += [tol - r, tol + r]
+    if not rows:
+        return True
+    result = linprog(np.zeros(n), A_ub=np.array(rows), b_ub=np.array(bounds), bounds=[(-1, 1)] * n,
+                     method="highs")
+    return bool(result.status == 0)
 
 
 def recheck(samples: Samples, prog: Program, k: int, d_double: complex, settings: VerifySettings,
@@ -108,7 +145,7 @@ def recheck(samples: Samples, prog: Program, k: int, d_double: complex, settings
     one that double precision already showed the same way disagrees at once."""
     x = float(samples.xs[k])
     dps = min(start_dps or settings.mp_dps, MAX_DPS)
-    last: tuple[object, int] | None = None  # (residual, digits) of the previous round
+    last: tuple[object, int] | None = None  # (noise level: the residual, or the bound if it was 0; digits)
     for _ in range(4):
         try:
             _, d_mp, d_scale = prog.eval_mp(x, dps, with_scale=True)
@@ -127,7 +164,7 @@ def recheck(samples: Samples, prog: Program, k: int, d_double: complex, settings
                 return PointVerdict(True, rel, d_c, f_c, "exact")
             if not within and diff > cancellation and _stable(d_double, d_c) and _stable(samples.f[k], f_c):
                 return PointVerdict(False, rel, d_c, f_c, "residual")
-        elif diff <= last[0] * mpmath.mpf(10) ** ((last[1] - dps) // 2):  # shrank: rounding residue
+        elif diff <= last[0] * mpmath.mpf(10) ** ((last[1] - dps) // 2):  # shrank below the noise: rounding
             if within or diff <= cancellation:
                 return PointVerdict(True, rel, d_c, f_c, "exact")
         elif within:  # a real residual, but small
@@ -136,7 +173,7 @@ def recheck(samples: Samples, prog: Program, k: int, d_double: complex, settings
             return PointVerdict(False, rel, d_c, f_c, "residual")
         else:
             return PointVerdict(False, rel, d_c, f_c, "residual")
-        last = (diff, dps)
+        last = (diff if diff else cancellation, dps)
         if dps >= MAX_DPS:
             break
         dps = min(2 * dps, MAX_DPS)

@@ -30,7 +30,7 @@ from ladderlib.verify.filters import check_step_functions, close, is_echo, is_nu
 from ladderlib.verify.increments import first_jump, integrand_jumps
 from ladderlib.verify.names import STEP_FUNCTIONS
 from ladderlib.verify.precision import (
-    MAX_DPS, PointVerdict, confirm_wrong_longdouble, recheck, smallest_coefficient_log10,
+    MAX_DPS, PointVerdict, confirm_wrong_longdouble, decimals_consistent, recheck, smallest_coefficient_log10,
 )
 from ladderlib.verify.problems import IntegralProblem
 from ladderlib.verify.program import LONGDOUBLE_USEFUL, Program
@@ -178,6 +178,7 @@ class PreparedProblem:
         unusable = 0
         worst: PointVerdict | None = None
         worst_k = -1
+        self._decimals = False  # some point agreed only through the rounding of decimal literals
         for k in failing:  # re-check disagreements in high precision, the largest first
             k = int(k)
             verdict = None
@@ -190,6 +191,7 @@ class PreparedProblem:
             elif verdict.agrees:
                 passed += 1
                 max_error = verdict.rel if max_error is None else max(max_error, verdict.rel)
+                self._decimals |= verdict.why == "decimals"
             else:
                 worst, worst_k = verdict, k
                 break
@@ -201,6 +203,10 @@ class PreparedProblem:
                 worst, worst_k = found
         if worst is not None:
             return self._classify_wrong(worst, worst_k, values, derivs)
+        if self._decimals and not decimals_consistent(smp, prog, s.mp_dps):
+            return make_result(codes.WRONG, "no rounding of the answer's decimals makes its derivative match the "
+                                            "integrand at all sample points at once", points=passed,
+                               max_error=max_error)
         if passed < s.min_points:
             if passed == 0 and not np.any(np.isfinite(values)):
                 return make_result(codes.NON_FINITE, "the answer has no finite value at the sample points")
@@ -262,6 +268,7 @@ class PreparedProblem:
             verdict = recheck(smp, prog, k, complex(derivs[k]), s, start_dps=dps)
             if verdict is not None and not verdict.agrees:
                 return verdict, k
+            self._decimals |= verdict is not None and verdict.why == "decimals"
         return None
 
     def _integrand_breaks(self) -> list[float]:

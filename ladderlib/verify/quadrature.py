@@ -26,7 +26,7 @@ from ladderlib.verify.codes import VerifyError
 from ladderlib.verify.expr import Graph
 from ladderlib.verify.program import Program
 
-_JUMP_OPS = ("floor", "ceiling", "frac", "sign", "Heaviside")
+_JUMP_OPS = ("floor", "ceiling", "frac", "sign", "Heaviside", "Abs")  # Abs: a kink, not a jump
 _FAR = 8  # infinite ranges are scanned out to 10**_FAR
 _PER_DECADE = 200
 _MAX_BREAKS = 400
@@ -123,7 +123,7 @@ def jumps(g: Graph, root: int, params: dict, grid: np.ndarray) -> list[float]:
             continue
         arg = Program(g, g.args[i][0], params)
         values = arg.eval_numpy(grid)[0]
-        kind = "sign" if g.ops[i] in ("sign", "Heaviside") else "floor"
+        kind = "sign" if g.ops[i] in ("sign", "Heaviside", "Abs") else "floor"
         levels = np.sign(values) if kind == "sign" else np.floor(values)
         changed = np.flatnonzero(np.isfinite(levels[:-1]) & np.isfinite(levels[1:]) & (levels[:-1] != levels[1:]))
         if len(changed) > _MAX_BREAKS:
@@ -200,15 +200,18 @@ def _tanh_sinh(f: Integrand, part: str, edges: list[float]) -> tuple[float, floa
 
 def _steady_period(f: Integrand, start: float, direction: float) -> float | None:
     """The period of the integrand's sign changes beyond ``start`` (towards ``direction``) when they are
-    evenly spaced (``sin(x)/x``), else None."""
+    evenly spaced (``sin(x)/x``); None when it hardly changes sign; raises when the spacing drifts."""
     for width in (100.0, 1000.0, 10000.0):
         xs = start + direction * np.linspace(0.0, width, 20001)
-        re = np.real(f.values(xs))
-        crossings = np.flatnonzero(np.isfinite(re[:-1]) & np.isfinite(re[1:]) & (re[:-1] * re[1:] < 0))
+        re = np.nan_to_num(np.real(f.values(xs)), nan=0.0, posinf=0.0, neginf=0.0)
+        re[np.abs(re) < 1e-12 * np.max(np.abs(re))] = 0.0  # where it has died out, signs mean nothing
+        crossings = np.flatnonzero(re[:-1] * re[1:] < 0)
         if len(crossings) >= 40:
-            gaps = np.abs(np.diff(xs[crossings[-40:]]))
+            c = crossings[-40:]
+            zeros = xs[c] - re[c] * (xs[c + 1] - xs[c]) / (re[c + 1] - re[c])  # linear interpolation
+            gaps = np.abs(np.diff(zeros))
             if np.std(gaps) > 0.02 * np.mean(gaps):
-                return None
+                raise fail("its tail oscillates with a changing period (like sin(x**2)), which is not supported")
             return float(2 * np.mean(gaps))
     return None
 
@@ -241,8 +244,9 @@ def _oscillating_tail(vec, start: float, direction: float, period: float) -> tup
     nodes = 0.5 * (b - a) * _GL_NODES + 0.5 * (a + b)
     pieces = 0.5 * (b - a)[:, 0] * (vec(nodes.ravel()).reshape(nodes.shape) @ _GL_WEIGHTS)
     partial = np.cumsum(pieces)
-    if not np.all(np.isfinite(partial)):
-        raise fail("its oscillating tail is not finite")
+    sizes = np.abs(pieces[1:])
+    if not np.all(np.isfinite(partial)) or np.any(sizes[1:] > sizes[:-1] * (1 + 1e-9)) or sizes[-1] > 0.5 * sizes[0]:
+        raise fail("the waves of its oscillating tail do not shrink, so it does not converge")
     with mpmath.workdps(30):
         estimates = [float(mpmath.shanks([mpmath.mpf(v) for v in partial[:n]])[-1][-1]) for n in (40, 80)]
     return estimates[1], abs(estimates[1] - estimates[0])
@@ -257,14 +261,17 @@ def definite_integral(program: Program, g: Graph, root: int, params: dict, a: fl
         value, err = definite_integral(program, g, root, params, b, a)
         return -value, err
     f = Integrand(program)
-    edges = [a, *breakpoints(f, g, root, params, a, b), b]
-    tails = []  # (start, direction, period) of oscillating infinite ends
-    for end, start, direction in ((b, edges[-2], 1.0), (a, edges[1], -1.0)):
-        if math.isinf(end) and math.isfinite(start):
-            period = _steady_period(f, start, direction)
+    tails = []  # (start, direction, period) of infinite ends that oscillate with a steady period
+    lo, hi = a, b
+    for end, direction, other in ((b, 1.0, a), (a, -1.0, b)):
+        if math.isinf(end):
+            origin = other if math.isfinite(other) else 0.0
+            period = _steady_period(f, origin, direction)
             if period is not None:
+                start = origin + direction * 10 * period  # the first waves go to the two rules
                 tails.append((start, direction, period))
-    head = [e for e in edges if not any(math.isinf(e) and e * t[1] > 0 for t in tails)]
+                lo, hi = (lo, start) if direction > 0 else (start, hi)
+    head = [lo, *breakpoints(f, g, root, params, lo, hi), hi]
     total, err_total = 0j, 0.0
     for part in ["real"] + (["imag"] if f.complex_seen else []):
         value, err = _two_rules(f, part, head) if len(head) > 1 else (0.0, 0.0)
