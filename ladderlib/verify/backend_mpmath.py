@@ -32,20 +32,28 @@ def _mp_hyper(p: int, q: int) -> Callable:
     return h
 
 
+def polylog_closed_form(n: int, z: object, log: Callable) -> object | None:
+    """Li_n(z) in closed form for an integer n from -3 to 1 (None for other n); ``log`` is the backend's
+    logarithm (mpmath's unit-circle series is very slow there)."""
+    if n == 1:
+        return -log(1 - z)
+    if n == 0:
+        return z / (1 - z)
+    if n == -1:
+        return z / (1 - z) ** 2
+    if n == -2:
+        return z * (1 + z) / (1 - z) ** 3
+    if n == -3:
+        return z * (1 + 4 * z + z * z) / (1 - z) ** 4
+    return None
+
+
 def _polylog(s: object, z: object) -> object:
-    """Li_s(z), with closed forms for integer s <= 1 (mpmath's unit-circle series is very slow there)."""
-    if mpmath.im(s) == 0 and mpmath.re(s) == int(mpmath.re(s)) and mpmath.re(s) <= 1:
-        n = int(mpmath.re(s))
-        if n == 1:
-            return -mpmath.log(1 - z)
-        if n == 0:
-            return z / (1 - z)
-        if n == -1:
-            return z / (1 - z) ** 2
-        if n == -2:
-            return z * (1 + z) / (1 - z) ** 3
-        if n == -3:
-            return z * (1 + 4 * z + z * z) / (1 - z) ** 4
+    """Li_s(z), with closed forms for integer s <= 1."""
+    if mpmath.im(s) == 0 and mpmath.re(s) == int(mpmath.re(s)):
+        closed = polylog_closed_form(int(mpmath.re(s)), z, mpmath.log)
+        if closed is not None:
+            return closed
     return mpmath.polylog(s, z)
 
 

@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 from scipy import special as sps
 
-from ladderlib.verify.backend_mpmath import CACHE_SIZE, RAW, SPECIAL_BUDGET_S, _mp_hyper, _polylog
+from ladderlib.verify.backend_mpmath import CACHE_SIZE, RAW, SPECIAL_BUDGET_S, _mp_hyper, polylog_closed_form
 from ladderlib.verify.timelimit import TimeLimitExceeded, check_deadline, time_limit
 
 _SCALAR_CACHE: dict[tuple, complex] = {}
@@ -136,23 +136,18 @@ def _np_digamma(cm: bool) -> Callable:
 
 
 def _np_polylog(cm: bool) -> Callable:
-    """Li_s(z) for NumPy arrays: closed forms for integer s <= 2 (SciPy's complex ``spence`` gives the
-    dilogarithm), mpmath element by element otherwise."""
-    slow = _mp_map(_polylog, cm)
+    """Li_s(z) for NumPy arrays: closed forms for integer s from -3 to 2 (SciPy's complex ``spence``
+    gives the dilogarithm), mpmath element by element otherwise."""
+    slow = _mp_map(RAW.polylog, cm)
 
     def polylog(s: object, z: object) -> object:
         s_arr = np.asarray(s)
         if s_arr.ndim == 0 and np.imag(s_arr) == 0 and float(np.real(s_arr)).is_integer():
             n = int(np.real(s_arr))
             z = np.asarray(z, dtype=complex if cm else float)
-            if n == 2:
-                return sps.spence(1 - z)
-            if n == 1:
-                return -np.log(1 - z)
-            if n == 0:
-                return z / (1 - z)
-            if n == -1:
-                return z / (1 - z) ** 2
+            closed = sps.spence(1 - z) if n == 2 else polylog_closed_form(n, z, np.log)
+            if closed is not None:
+                return closed
         return slow(s, z)
     return polylog
 

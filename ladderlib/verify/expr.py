@@ -165,13 +165,17 @@ class Graph:
         return self.node(name, tuple(args), data)
 
     # --- queries ------------------------------------------------------------------------------
-    def reachable(self, root: int) -> list[int]:
-        """Ids reachable from ``root``, ascending (children before parents)."""
+    def reachable(self, root: int, series_bodies: bool = True) -> list[int]:
+        """Ids reachable from ``root``, ascending (children before parents); without ``series_bodies`` the
+        bodies of sums and products are not entered (they are compiled on their own)."""
         seen = {root}
         stack = [root]
         while stack:
             i = stack.pop()
-            for a in self.args[i]:
+            args = self.args[i]
+            if not series_bodies and self.ops[i] in SERIES_OPS:
+                args = args[1:]
+            for a in args:
                 if a not in seen:
                     seen.add(a)
                     stack.append(a)

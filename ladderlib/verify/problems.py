@@ -27,7 +27,7 @@ class IntegralProblem:
     ``parse_problem``. ``graph``/``root`` hold the verifier's own form of the integrand.
     """
 
-    __slots__ = ("_integrand", "_variable", "_lower", "_upper", "text", "graph", "root", "lower_graph",
+    __slots__ = ("_integrand", "_variable", "_bounds", "text", "graph", "root", "lower_graph",
                  "upper_graph")
 
     def __init__(self, integrand: object, variable: object = "x", lower: object = None,
@@ -36,7 +36,7 @@ class IntegralProblem:
         self._variable = var
         self.text = text
         self._integrand = None
-        self._lower = self._upper = None
+        self._bounds: list[object] = [None, None]  # SymPy forms of the bounds, built on demand
         if isinstance(integrand, str):
             self.graph, self.root, _ = parse_graph(integrand, Context(variable=var))
         else:
@@ -84,20 +84,18 @@ class IntegralProblem:
     @property
     def lower(self) -> "sympy.Expr | None":  # noqa: F821
         """Lower bound (SymPy) or None for an indefinite integral."""
-        if self.lower_graph is None:
-            return None
-        if self._lower is None:
-            self._lower = to_sympy(*self.lower_graph)
-        return self._lower
+        return self._sympy_bound(0)
 
     @property
     def upper(self) -> "sympy.Expr | None":  # noqa: F821
         """Upper bound (SymPy) or None for an indefinite integral."""
-        if self.upper_graph is None:
-            return None
-        if self._upper is None:
-            self._upper = to_sympy(*self.upper_graph)
-        return self._upper
+        return self._sympy_bound(1)
+
+    def _sympy_bound(self, k: int) -> object:
+        gb = (self.lower_graph, self.upper_graph)[k]
+        if gb is not None and self._bounds[k] is None:
+            self._bounds[k] = to_sympy(*gb)
+        return self._bounds[k]
 
     @property
     def is_definite(self) -> bool:

@@ -51,20 +51,6 @@ _MP = mpmath_backend()
 _MP_ERRORS = (ZeroDivisionError, OverflowError, ValueError, TypeError, ArithmeticError)
 
 
-def _program_nodes(g: Graph, root: int) -> list[int]:
-    """Ids reachable from ``root`` without entering series bodies (those compile separately), ascending."""
-    seen = {root}
-    stack = [root]
-    while stack:
-        i = stack.pop()
-        args = g.args[i][1:] if g.ops[i] in SERIES_OPS else g.args[i]
-        for a in args:
-            if a not in seen:
-                seen.add(a)
-                stack.append(a)
-    return sorted(seen)
-
-
 def _magnitude(t: object) -> object:
     return np.abs(t).max() if type(t) is np.ndarray else abs(t)
 
@@ -77,7 +63,7 @@ class Program:
     def __init__(self, g: Graph, root: int, params: dict[str, Fraction] | None = None,
                  derivative: bool = False) -> None:
         params = params or {}
-        ids = _program_nodes(g, root)
+        ids = g.reachable(root, series_bodies=False)
         local = {gid: k for k, gid in enumerate(ids)}
         self.instr: list[tuple[str, tuple[int, ...], object]] = []
         self.params = params
