@@ -171,6 +171,26 @@ def _np_binomial(cm: bool) -> Callable:
     return binomial
 
 
+def _np_hyper(p: int, q: int, cm: bool) -> Callable:
+    """pFq for NumPy arrays: SciPy's hyp2f1 for real 2F1 with z <= 0.9 (2F1 is what most textbook
+    antiderivatives use; SciPy is accurate there but for rare parameter combinations, whose wrong values
+    only send a point to the high-precision re-check), mpmath element by element everywhere else."""
+    slow = _mp_map(_mp_hyper(p, q), cm)
+    if (p, q) != (2, 1) or cm:
+        return slow
+
+    def hyp2f1(*args: object) -> object:
+        arrays = np.broadcast_arrays(*[np.asarray(t, dtype=float) for t in args])
+        near = arrays[3] <= 0.9
+        out = np.full(arrays[0].shape, np.nan)
+        out[near] = sps.hyp2f1(*[t[near] for t in arrays])
+        rest = ~np.isfinite(out)
+        if rest.any():
+            out[rest] = slow(*[t[rest] for t in arrays])
+        return out
+    return hyp2f1
+
+
 def _real_fast(fast: Callable, slow: Callable, cm: bool) -> Callable:
     """SciPy's real-argument function where it gives a number, the mpmath version elsewhere."""
     def f(a: object) -> object:
@@ -218,7 +238,7 @@ def numpy_backend(cm: bool) -> SimpleNamespace:
     m.binomial = _np_binomial(cm)
     m.zeta1 = _real_fast(sps.zeta, m.zeta1, cm)
     m.trigamma = _real_fast(lambda a: sps.polygamma(1, a), m.trigamma, cm)
-    m.hyper = lambda p, q: _mp_map(_mp_hyper(p, q), cm)
+    m.hyper = functools.lru_cache(maxsize=None)(lambda p, q: _np_hyper(p, q, cm))
     m.partial = lambda fn, k: _mp_partial(fn, cm, k)
     m.raw = RAW
     return m

@@ -33,10 +33,17 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_ANY = re.compile("|".join(f"(?P<p{k}>{p.pattern})" for k, (p, _) in enumerate(_PATTERNS)), re.S)
+# Every pattern needs one of these pieces: a cheap test that lets plain math through at once.
+_HINTS = ("if", "lambda", "def", ".", "?", "range", "__", *_KEYWORDS.split("|"))
+
+
 def reject_code(text: str) -> None:
     """Raise ``ParseError(not_math)`` when ``text`` is program code rather than a math expression."""
-    for pattern, what in _PATTERNS:
-        m = pattern.search(text)
-        if m:
-            snippet = m.group(0).strip()[:30]
-            raise ParseError(f"this is program code ({what}: {snippet!r}), not a math expression", codes.NOT_MATH)
+    if not any(hint in text for hint in _HINTS):
+        return
+    m = _ANY.search(text)
+    if m:
+        what = _PATTERNS[int(m.lastgroup[1:])][1]  # type: ignore[index]
+        snippet = m.group(0).strip()[:30]
+        raise ParseError(f"this is program code ({what}: {snippet!r}), not a math expression", codes.NOT_MATH)

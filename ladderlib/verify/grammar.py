@@ -160,9 +160,10 @@ class GraphParser:
         g = self.g
         if k == "num":
             self.i += 1
-            if any(c in tok.value for c in ".eE"):
-                return g.flt(tok.value)
-            return g.num(int(tok.value))
+            v = tok.value
+            if "." in v or "e" in v or "E" in v:
+                return g.flt(v)
+            return g.num(int(v))
         if k == "var":
             self.i += 1
             return g.var()

@@ -3,13 +3,18 @@
 A double-precision comparison cannot tell rounding from a real but small error, so points are decided
 in high precision (mpmath; 80-bit arithmetic first where that is enough to confirm a disagreement):
 
-* **exact** agreement: the residual ``F' - f`` is within the cancellation error that the largest
-  intermediate magnitude allows at that precision (it shrinks as the precision grows);
-* **decimals**: a residual that is real but within ``rel_tol`` is accepted only when rounding the
-  answer's decimal literals could explain it (``0.3333333333*x**3`` for ``x**2``; each literal may be
-  off by half a unit in its last digit). ``F + 1e-12*exp(x)`` or ``F + sin(pi*x)/10**12`` are wrong:
-  no literal's rounding makes up that term;
+* **exact** agreement: the residual ``F' - f`` is within tolerance and within the cancellation error
+  that the largest intermediate magnitude allows, or it shrinks as the precision doubles (rounding
+  residue: ill-conditioned functions, integrands that are identically 0);
+* **decimals**: a residual that stays put when the precision doubles but is within ``rel_tol`` is
+  accepted only when rounding the answer's decimal literals (each may be off by half a unit in its
+  last digit) explains it, at the point and, by one choice of values, at all points at once
+  (``decimals_consistent``): ``0.3333333333*x**3`` for ``x**2`` is accepted, ``F + 1e-12*exp(x)`` and
+  ``F + sin(pi*x)/10**12`` are not;
 * otherwise the point disagrees.
+
+Answers with tiny constant factors (``1e-60*x**40``, ``10**(-300)*x``) are re-checked with enough
+digits to see those terms (``smallest_coefficient_log10``), up to ``MAX_DPS``.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ class PointVerdict:
     rel: float
     d: complex
     f: complex
-    why: str  # exact | decimals | tolerance | residual
+    why: str  # exact | decimals | residual
 
 
 def _stable(a: complex, b: complex) -> bool:
@@ -108,7 +113,7 @@ def decimals_consistent(samples: Samples, prog: Program, dps: int) -> bool:
     from scipy.optimize import linprog
 
     n = len(prog.literal_slots())
-    if n > _MAX_LITERALS:
+    if not 0 < n <= _MAX_LITERALS:
         return True
     rows, bounds = [], []
     for k in np.flatnonzero(samples.is_real):
@@ -140,7 +145,8 @@ def recheck(samples: Samples, prog: Program, k: int, d_double: complex, settings
     The residual ``|F' - f|`` is computed at doubling precisions (up to 8x). Exact agreement: within
     tolerance and within the cancellation error that the largest intermediate magnitude allows, or
     shrinking with the precision (rounding residue, e.g. of ill-conditioned functions or of an integrand
-    that is identically 0). A residual that stays put when the precision doubles is real: it disagrees
+    that is identically 0). A residual that stays put above the rounding error when the precision doubles
+    is real: it disagrees
     unless it is within tolerance and the rounding of the answer's decimals could explain it. A large
     one that double precision already showed the same way disagrees at once."""
     x = float(samples.xs[k])
@@ -167,11 +173,9 @@ def recheck(samples: Samples, prog: Program, k: int, d_double: complex, settings
         elif diff <= last[0] * mpmath.mpf(10) ** ((last[1] - dps) // 2):  # shrank below the noise: rounding
             if within or diff <= cancellation:
                 return PointVerdict(True, rel, d_c, f_c, "exact")
-        elif within:  # a real residual, but small
-            if diff <= decimals_allowance(prog, x, dps, d_mp) + cancellation:
+        elif diff > cancellation:  # it stayed put, above the rounding error: a real residual
+            if within and diff <= decimals_allowance(prog, x, dps, d_mp) + cancellation:
                 return PointVerdict(True, rel, d_c, f_c, "decimals")
-            return PointVerdict(False, rel, d_c, f_c, "residual")
-        else:
             return PointVerdict(False, rel, d_c, f_c, "residual")
         last = (diff if diff else cancellation, dps)
         if dps >= MAX_DPS:

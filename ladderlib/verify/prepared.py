@@ -179,13 +179,15 @@ class PreparedProblem:
         worst: PointVerdict | None = None
         worst_k = -1
         self._decimals = False  # some point agreed only through the rounding of decimal literals
+        if quick:  # one disagreement that 80-bit arithmetic confirms settles it cheaply
+            for k in failing:
+                if smp.is_real[k] and not redone[k]:
+                    verdict = confirm_wrong_longdouble(smp, prog, int(k), derivs[k].real, s.rel_tol)
+                    if verdict is not None:
+                        return self._classify_wrong(verdict, int(k), values, derivs)
         for k in failing:  # re-check disagreements in high precision, the largest first
             k = int(k)
-            verdict = None
-            if quick and smp.is_real[k] and not redone[k]:
-                verdict = confirm_wrong_longdouble(smp, prog, k, derivs[k].real, s.rel_tol)
-            if verdict is None:
-                verdict = recheck(smp, prog, k, complex(derivs[k]), s)
+            verdict = recheck(smp, prog, k, complex(derivs[k]), s)
             if verdict is None:
                 unusable += 1
             elif verdict.agrees:
@@ -253,8 +255,10 @@ class PreparedProblem:
         assert smp is not None
         checks: list[tuple[int, int | None]] = []
         borderline = np.flatnonzero(agree & (rel > _ROUNDING))
+        quick = LONGDOUBLE_USEFUL and prog.elementary and self.program.elementary
         for k in borderline[np.argsort(-rel[borderline])][:_BORDERLINE_POINTS]:
-            checks.append((int(k), None))
+            if not (quick and smp.is_real[k] and self._rounding_in_longdouble(prog, int(k), float(rel[k]))):
+                checks.append((int(k), None))
         tiny = smallest_coefficient_log10(parsed.graph, parsed.root)
         if tiny is not None and tiny < _TINY_COEFFICIENT:
             dps = s.mp_dps + math.ceil(-tiny) + 10
@@ -270,6 +274,15 @@ class PreparedProblem:
                 return verdict, k
             self._decimals |= verdict is not None and verdict.why == "decimals"
         return None
+
+    def _rounding_in_longdouble(self, prog: Program, k: int, rel_double: float) -> bool:
+        """True when 80-bit arithmetic shrinks the residual at point ``k`` a hundredfold: it was rounding."""
+        smp = self.samples
+        assert smp is not None
+        f_ld = smp.f_ld(k)[0]
+        d_ld = prog.eval_longdouble(float(smp.xs[k]))[1]
+        scale = max(abs(d_ld), abs(f_ld))
+        return bool(np.isfinite(scale) and scale > 0 and abs(d_ld - f_ld) / scale < 0.01 * rel_double)
 
     def _integrand_breaks(self) -> list[float]:
         if self._breaks is None:

@@ -48,17 +48,18 @@ _MP_CONSTANTS = {"pi": mpmath.pi, "E": mpmath.e, "EulerGamma": mpmath.euler, "Ca
 _NP_REAL = numpy_backend(False)
 _NP_COMPLEX = numpy_backend(True)
 _MP = mpmath_backend()
+_HALF = Fraction(1, 2)
 _MP_ERRORS = (ZeroDivisionError, OverflowError, ValueError, TypeError, ArithmeticError)
 
 
 def _magnitude(t: object) -> object:
-    return np.abs(t).max() if type(t) is np.ndarray else abs(t)
+    return abs(t[0]) if type(t) is np.ndarray else abs(t)  # arrays here hold one 80-bit value
 
 
 class Program:
     """A graph compiled for repeated evaluation at many points (value and, optionally, d/dx)."""
 
-    __slots__ = ("instr", "n", "derivative", "params", "has_var", "elementary")
+    __slots__ = ("instr", "n", "derivative", "params", "has_var", "elementary", "_leaves")
 
     def __init__(self, g: Graph, root: int, params: dict[str, Fraction] | None = None,
                  derivative: bool = False) -> None:
@@ -91,6 +92,7 @@ class Program:
             self.instr.append((op, tuple(local[a] for a in args), data))
         self.n = len(self.instr)
         self.elementary = all(op in ELEMENTARY_OPS for op, _, _ in self.instr)
+        self._leaves: dict[tuple, object] = {}  # leaf values by (instruction, kind[, digits]) outside series
 
     @staticmethod
     def _pow_kind(g: Graph, ex: int) -> object:
@@ -98,9 +100,9 @@ class Program:
             q: Fraction = g.data[ex]  # type: ignore[assignment]
             if q.denominator == 1 and abs(q.numerator) <= 64:
                 return int(q.numerator)
-            if q == Fraction(1, 2):
+            if q == _HALF:
                 return "sqrt"
-            if q == Fraction(-1, 2):
+            if q == -_HALF:
                 return "isqrt"
         return "general"
 
@@ -159,7 +161,14 @@ class Program:
                 vals[k], ders[k] = x, one
                 continue
             if op in LEAF_OPS:
-                vals[k] = self._leaf(op, data, kind, env)
+                if env:  # inside a series the index changes from term to term
+                    vals[k] = self._leaf(op, data, kind, env)
+                    continue
+                key = (k, kind, mpmath.mp.prec) if kind == "mp" else (k, kind)
+                leaf = self._leaves.get(key)
+                if leaf is None:
+                    leaf = self._leaves[key] = self._leaf(op, data, kind, env)
+                vals[k] = leaf
                 continue
             if kind == "mp":
                 check_deadline()

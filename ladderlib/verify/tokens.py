@@ -208,11 +208,13 @@ def tokenize(text: str, ctx: Context) -> list[Tok]:
                 depth -= 1
             toks.append(tok)
         elif kind == "num":
-            mantissa, _, exponent = s.lower().partition("e")
+            mantissa = s
+            if "e" in s or "E" in s:
+                mantissa, _, exponent = s.lower().partition("e")
+                if abs(int(exponent)) > MAX_EXPONENT:
+                    raise fail(f"number literal {s!r} has an exponent beyond ±{MAX_EXPONENT}", codes.TOO_LARGE)
             if len(mantissa) - mantissa.count(".") > max_digits:
                 raise fail(f"number literal with more than {max_digits} digits", codes.TOO_LARGE)
-            if exponent and abs(int(exponent)) > MAX_EXPONENT:
-                raise fail(f"number literal {s!r} has an exponent beyond ±{MAX_EXPONENT}", codes.TOO_LARGE)
             toks.append(Tok("num", s))
         else:
             key = (s, _PAREN_AHEAD.match(text, pos) is not None)
