@@ -12,6 +12,8 @@ import warnings
 
 import numpy as np
 
+from ladderlib.verify import codes
+from ladderlib.verify.codes import VerifyError
 from ladderlib.verify.quadrature import Integrand, jumps
 from ladderlib.verify.sampling import Samples
 
@@ -21,7 +23,11 @@ _REL = 1e-7
 def integrand_jumps(samples: Samples, g: object, root: int, params: dict) -> list[float]:
     """Where the integrand itself jumps inside the sampled range (QUADPACK breakpoints)."""
     grid = np.linspace(float(samples.xs.min()), float(samples.xs.max()), 4001)
-    return jumps(g, root, params, grid)  # type: ignore[arg-type]
+    try:
+        return jumps(g, root, params, grid)  # type: ignore[arg-type]
+    except VerifyError:
+        raise VerifyError("the integrand's step functions jump too often in the sampled range to check the "
+                          "answer's increments", codes.PROBLEM_ERROR) from None
 
 
 def first_jump(samples: Samples, values: np.ndarray, breaks: list[float]) -> tuple[float, float, float, float] | None:

@@ -87,7 +87,7 @@ def _refine_peak(f: Integrand, grid: np.ndarray, i: int) -> tuple[float, float]:
     neighbours; the width is where |f| falls below a tenth of the peak, or the grid spacing."""
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
     width = float(hi - lo) / 2
-    for step in range(6):
+    for _ in range(6):
         xs = np.linspace(lo, hi, 201)
         mags = np.nan_to_num(np.abs(f.values(xs)), nan=0.0)
         k = int(np.argmax(mags))
@@ -116,9 +116,10 @@ def _bisect_jump(arg: Program, lo: float, hi: float, kind: str) -> float:
 
 def jumps(g: Graph, root: int, params: dict, grid: np.ndarray) -> list[float]:
     """Points of ``grid``'s range where a step function in the integrand jumps (its argument crosses an
-    integer, or 0 for sign/Heaviside)."""
+    integer, or 0 for sign/Heaviside) or, for Abs, has a kink. Step functions inside a sum's body, whose
+    arguments change with the index, are left to the adaptive rules."""
     out: list[float] = []
-    for i in g.reachable(root):
+    for i in g.reachable(root, series_bodies=False):
         if g.ops[i] not in _JUMP_OPS or not g.dep[g.args[i][0]]:
             continue
         arg = Program(g, g.args[i][0], params)
