@@ -178,7 +178,7 @@ class PreparedProblem:
         unusable = 0
         worst: PointVerdict | None = None
         worst_k = -1
-        self._decimals = False  # some point agreed only through the rounding of decimal literals
+        decimals: list[int] = []  # points that agreed only through the rounding of decimal literals
         if quick:  # one disagreement that 80-bit arithmetic confirms settles it cheaply
             for k in failing:
                 if smp.is_real[k] and not redone[k]:
@@ -193,19 +193,20 @@ class PreparedProblem:
             elif verdict.agrees:
                 passed += 1
                 max_error = verdict.rel if max_error is None else max(max_error, verdict.rel)
-                self._decimals |= verdict.why == "decimals"
+                if verdict.why == "decimals":
+                    decimals.append(k)
             else:
                 worst, worst_k = verdict, k
                 break
         if worst is None:
-            found = self._hidden_error(parsed, prog, agree, rel, derivs)
+            found = self._hidden_error(parsed, prog, agree, rel, derivs, decimals)
             if isinstance(found, VerifyResult):
                 return found
             if found is not None:
                 worst, worst_k = found
         if worst is not None:
             return self._classify_wrong(worst, worst_k, values, derivs)
-        if self._decimals and not decimals_consistent(smp, prog, s.mp_dps):
+        if decimals and not decimals_consistent(smp, prog, s.mp_dps):
             return make_result(codes.WRONG, "no rounding of the answer's decimals makes its derivative match the "
                                             "integrand at all sample points at once", points=passed,
                                max_error=max_error)
@@ -246,10 +247,11 @@ class PreparedProblem:
         return values, derivs, redone
 
     def _hidden_error(self, parsed: ParsedAnswer, prog: Program, agree: np.ndarray, rel: np.ndarray,
-                      derivs: np.ndarray) -> tuple[PointVerdict, int] | VerifyResult | None:
+                      derivs: np.ndarray, decimals: list[int]) -> tuple[PointVerdict, int] | VerifyResult | None:
         """Look for an error that double precision agreed with: residuals above rounding level (confirmed
         at the largest ones) and, for answers with tiny coefficients, terms too small to show in double
-        precision (checked at the extreme real points with enough digits to see them)."""
+        precision (checked at the extreme real points with enough digits to see them). Points that agree
+        only through the rounding of decimals are added to ``decimals``."""
         s = self.settings
         smp = self.samples
         assert smp is not None
@@ -272,7 +274,8 @@ class PreparedProblem:
             verdict = recheck(smp, prog, k, complex(derivs[k]), s, start_dps=dps)
             if verdict is not None and not verdict.agrees:
                 return verdict, k
-            self._decimals |= verdict is not None and verdict.why == "decimals"
+            if verdict is not None and verdict.why == "decimals":
+                decimals.append(k)
         return None
 
     def _rounding_in_longdouble(self, prog: Program, k: int, rel_double: float) -> bool:
