@@ -14,8 +14,13 @@ second of the benchmarking processes (robust on a shared machine) and per wall s
 Corruptions a method accepts are re-examined with SymPy (symbolic derivative evaluated in 30-digit
 arithmetic) to tell real false accepts from corruptions that are still correct (``log(2x)`` for ``1/x``).
 
+A ``competition`` section checks the hand-made Integration-Bee style cases
+(``ladderlib.verify.competition_cases``: improper integrals with far-away mass, integrands that are
+identically 0, series and special functions, invisible wrong terms, code answers) and counts, per
+group, the answers accepted and rejected and those whose code differs from the expected one.
+
     python bench/verify_bench.py [--data FILE.jsonl] [--out bench/results/verify_bench.json]
-                                 [--limit N] [--processes 2]
+                                 [--limit N] [--processes 2] [--no-reference] [--no-competition]
 """
 
 from __future__ import annotations
@@ -45,10 +50,10 @@ from ladderlib.verify.corruptions import CORRUPTIONS, corruptions, still_correct
 # ----------------------------------------------------------------------------------------------
 def clear_caches() -> None:
     """Empty the verifier's caches so no timed mode profits from work another mode did."""
-    from ladderlib.verify import integrals, numeric
+    from ladderlib.verify import backend_mpmath, backend_numpy, integrals
 
-    numeric._SCALAR_CACHE.clear()
-    numeric._MP_CACHE.clear()
+    backend_numpy._SCALAR_CACHE.clear()
+    backend_mpmath._MP_CACHE.clear()
     integrals._prepared_cached.cache_clear()
 
 
@@ -165,6 +170,29 @@ def _rates(records: list[dict], key: str, rows_by_index: dict[int, dict]) -> dic
     return out
 
 
+def competition() -> dict[str, Any]:
+    """Per group of the competition cases: how many answers were accepted and rejected, and which cases
+    got another code than the expected one."""
+    from ladderlib.verify.competition_cases import CASES, GROUPS
+    from ladderlib.verify.integrals import verify_integral
+
+    groups = {g: {"cases": 0, "must_accept": 0, "accepted": 0, "rejected": 0, "as_expected": 0} for g in GROUPS}
+    unexpected = []
+    start = time.perf_counter()
+    for case in CASES:
+        res = verify_integral(case.problem, case.answer)
+        st = groups[case.group]
+        st["cases"] += 1
+        st["must_accept"] += case.correct
+        st["accepted" if res.correct else "rejected"] += 1
+        if res.code == case.code:
+            st["as_expected"] += 1
+        else:
+            unexpected.append({"group": case.group, "problem": case.problem, "answer": case.answer,
+                               "expected": case.code, "got": res.code, "reason": res.reason})
+    return {"groups": groups, "unexpected": unexpected, "wall_s": time.perf_counter() - start}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write the JSON report; returns the exit code."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -173,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N rows (quick runs)")
     parser.add_argument("--processes", type=int, default=2, help="worker processes (rows are sharded)")
     parser.add_argument("--no-reference", action="store_true", help="skip the paper's check")
+    parser.add_argument("--no-competition", action="store_true", help="skip the competition cases")
     args = parser.parse_args(argv)
 
     data = Path(args.data)
@@ -284,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         "reject_all_truly_wrong_corruptions": not false_accepts,
         "batch_at_least_4x_reference": (report.get("speed_ratio_batch_vs_reference_cpu") or 0) >= 4,
     }
+    if not args.no_competition:
+        report["competition"] = competition()
+        report["targets"]["competition_cases_as_expected"] = not report["competition"]["unexpected"]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
@@ -304,6 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"speed ratio (CPU): batch {report['speed_ratio_batch_vs_reference_cpu']:.2f}x, "
               f"single {report['speed_ratio_single_vs_reference_cpu']:.2f}x; batch vs the same check with "
               f"the safe parser {report['speed_ratio_batch_vs_reference_with_safe_parser_cpu']:.2f}x")
+    if "competition" in report:
+        print("competition cases (accepted / rejected / as expected of cases):")
+        for group, st in report["competition"]["groups"].items():
+            print(f"  {group:10s} {st['accepted']:3d} / {st['rejected']:3d} / {st['as_expected']}/{st['cases']}")
     print("targets:", report["targets"])
     return 0
 

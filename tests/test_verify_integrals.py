@@ -148,6 +148,15 @@ def test_settings_validation() -> None:
         VerifySettings(min_points=50, n_points=10)
 
 
+def test_answer_token_limit_is_named_for_answers_and_every_field_is_described() -> None:
+    assert VerifySettings().max_answer_tokens == 10_000
+    with pytest.raises(ValidationError):
+        VerifySettings(max_tokens=100)  # the planner's token budget has that name
+    res = verify_integral("x", " + ".join(["x"] * 40), VerifySettings(max_answer_tokens=20))
+    assert res.code == codes.TOO_LARGE and "tokens" in res.reason
+    assert all(field.description for field in VerifySettings.model_fields.values())
+
+
 def test_result_to_dict_is_json_ready() -> None:
     d = verify_integral("x", "x^2/2").to_dict()
     assert json.loads(json.dumps(d))["correct"] is True

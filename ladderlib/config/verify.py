@@ -29,7 +29,7 @@ class VerifySettings(Section):
     timeout_s: float = Field(5.0, gt=0.0, le=600.0, description="wall-clock limit of one answer check")
     max_input_chars: int = Field(100_000, ge=100, le=10_000_000, description="raw model output length limit")
     max_answer_chars: int = Field(10_000, ge=10, le=1_000_000, description="extracted expression length limit")
-    max_tokens: int = Field(10_000, ge=10, le=100_000, description="tokens in an answer expression")
+    max_answer_tokens: int = Field(10_000, ge=10, le=100_000, description="tokens in an answer expression")
     max_nodes: int = Field(5_000, ge=10, le=1_000_000, description="distinct sub-expressions in an answer")
     max_depth: int = Field(100, ge=5, le=150, description="bracket nesting depth of an answer")
     max_digits: int = Field(60, ge=5, le=1000, description="digits in one number literal")

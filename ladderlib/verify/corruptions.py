@@ -52,7 +52,7 @@ def still_correct(integrand: str, answer: str, variable: str) -> bool | None:
     import mpmath
     import sympy
 
-    from ladderlib.verify.integrals import _parameter_values
+    from ladderlib.verify.sampling import parameter_values
     from ladderlib.verify.parse import parse_expression
     from ladderlib.verify.timelimit import TimeLimitExceeded, time_limit
 
@@ -62,7 +62,7 @@ def still_correct(integrand: str, answer: str, variable: str) -> bool | None:
             F = parse_expression(answer, variable, strip_constant=True)
             x = sympy.Symbol(variable)
             names = sorted(s.name for s in (sympy.diff(F, x) - f).free_symbols if s.name != variable)
-            values = _parameter_values(names, 0)
+            values = parameter_values(names, 0)
             subs = {sympy.Symbol(n): sympy.Rational(values[n].numerator, values[n].denominator) for n in names}
             g = sympy.lambdify(x, (sympy.diff(F, x) - f).subs(subs), "mpmath")
             scale = sympy.lambdify(x, f.subs(subs), "mpmath")

@@ -1,29 +1,26 @@
 """The verifier's own expression form: a small hash-consed DAG built from whitelisted pieces only.
 
 Parsing model text produces a ``Graph`` (never executing anything); the numeric checks compile it
-directly, and ``to_sympy`` turns it into a SymPy expression on demand (with guards against the
-integer blow-ups SymPy would otherwise attempt, e.g. ``10**(10**10)`` or ``factorial(10**9)``).
+directly, and ``sympy_bridge.to_sympy`` turns it into a SymPy expression on demand.
 
 Node kinds (``op``): ``num`` (exact Fraction), ``flt`` (decimal literal kept as text), ``var`` (the
-integration variable), ``sym`` (a parameter), ``const`` (``pi``, ``E``, ``I``, ``oo``), ``intc`` (an
-integration constant, removed before evaluation), ``add``/``mul`` (n-ary), ``neg``, ``inv``, ``pow``,
-and one op per function name (``sin``, ``log``, ``hyper`` ...).
+integration variable), ``sym`` (a parameter), ``const`` (``pi``, ``E``, ``I``, ``oo``, ``EulerGamma``,
+``Catalan``), ``intc`` (an integration constant, removed before evaluation), ``idx`` (the index of a
+sum or product), ``add``/``mul`` (n-ary), ``neg``, ``inv``, ``pow``, ``Sum``/``Product`` (args: body,
+lower, upper; data: the index name) and one op per function name (``sin``, ``log``, ``hyper`` ...).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from fractions import Fraction
-from typing import Iterable
 
 from ladderlib.verify import codes
 from ladderlib.verify.codes import ParseError as VerifyError
-from ladderlib.verify.names import FUNCTION_ARITY, STEP_FUNCTIONS
+from ladderlib.verify.names import FUNCTION_ARITY
 
-LEAVES = frozenset({"num", "flt", "var", "sym", "const", "intc"})
+LEAVES = frozenset({"num", "flt", "var", "sym", "const", "intc", "idx"})
+SERIES_OPS = frozenset({"Sum", "Product"})
 _FUNCTION_OPS = frozenset(FUNCTION_ARITY) | {"hyper"}
-_IDENTIFIER = re.compile(r"[^\W\d_]\w{0,30}")
 
 
 class Graph:
@@ -95,6 +92,23 @@ class Graph:
         """An integration constant marker."""
         return self.node("intc", (), name)
 
+    def series(self, op: str, body: int, index: str, lower: int, upper: int) -> int:
+        """``Sum``/``Product`` of ``body`` over ``index`` from ``lower`` to ``upper``: the parameter symbol
+        ``index`` inside ``body`` becomes the bound index (an ``idx`` leaf)."""
+        bound = {i: self.node("idx", (), index) for i in self.reachable(body)
+                 if self.ops[i] == "sym" and self.data[i] == index}
+        return self.node(op, (self.substitute(body, bound), lower, upper), index)
+
+    def substitute(self, root: int, replace: dict[int, int]) -> int:
+        """``root`` rebuilt with the nodes in ``replace`` swapped for their values."""
+        if not replace:
+            return root
+        out: dict[int, int] = {}
+        for i in self.reachable(root):
+            out[i] = replace[i] if i in replace else self.node(self.ops[i], tuple(out[a] for a in self.args[i]),
+                                                                self.data[i])
+        return out[root]
+
     # --- operators ----------------------------------------------------------------------------
     def add(self, *ids: int) -> int:
         """Sum (flattened)."""
@@ -151,13 +165,17 @@ class Graph:
         return self.node(name, tuple(args), data)
 
     # --- queries ------------------------------------------------------------------------------
-    def reachable(self, root: int) -> list[int]:
-        """Ids reachable from ``root``, ascending (children before parents)."""
+    def reachable(self, root: int, series_bodies: bool = True) -> list[int]:
+        """Ids reachable from ``root``, ascending (children before parents); without ``series_bodies`` the
+        bodies of sums and products are not entered (they are compiled on their own)."""
         seen = {root}
         stack = [root]
         while stack:
             i = stack.pop()
-            for a in self.args[i]:
+            args = self.args[i]
+            if not series_bodies and self.ops[i] in SERIES_OPS:
+                args = args[1:]
+            for a in args:
                 if a not in seen:
                     seen.add(a)
                     stack.append(a)
@@ -189,7 +207,7 @@ class Graph:
             parts = [out[a] for a in args]
             if op == "num":
                 out[i] = str(data)
-            elif op in ("flt", "sym", "const", "intc"):
+            elif op in ("flt", "sym", "const", "intc", "idx"):
                 out[i] = str(data)
             elif op == "var":
                 out[i] = self.variable
@@ -238,212 +256,3 @@ def drop_integration_constant(g: Graph, root: int) -> tuple[int, bool]:
             codes.FOREIGN_SYMBOL,
         )
     return new_root, True
-
-
-# ----------------------------------------------------------------------------------------------
-# Graph -> SymPy
-# ----------------------------------------------------------------------------------------------
-_MAX_INT_BITS = 20000  # largest exact integer SymPy may be asked to build from a power / factorial
-_MAX_ROOT_DENOMINATOR = 1000
-
-
-def _sympy_functions() -> dict[str, object]:
-    import sympy
-
-    names = [n for n in FUNCTION_ARITY if n not in ("root", "cbrt", "sqrt", "hyper", "factorial")]
-    table = {n: getattr(sympy, n) for n in names}
-    table.update(hyper=sympy.hyper, factorial=sympy.factorial, sqrt=sympy.sqrt, cbrt=sympy.cbrt)
-    return table
-
-
-def _guard_pow(base: object, exp: object) -> bool:
-    """True when SymPy may evaluate ``base**exp`` exactly without an integer blow-up."""
-    import sympy
-
-    if not (isinstance(base, sympy.Rational) and isinstance(exp, sympy.Rational)):
-        return True
-    if exp.q > _MAX_ROOT_DENOMINATOR:
-        return False
-    size = max(abs(base.p), abs(base.q), 2)
-    return abs(exp.p) * math.log2(size) <= _MAX_INT_BITS
-
-
-def to_sympy(g: Graph, root: int, symbols: dict[str, object] | None = None) -> object:
-    """Build the SymPy expression of ``root``; numeric blow-ups raise ``VerifyError(too_large)``."""
-    import sympy
-
-    fn = _sympy_functions()
-    symbols = dict(symbols or {})
-    var = symbols.setdefault(g.variable, sympy.Symbol(g.variable))
-    out: dict[int, object] = {}
-    for i in g.reachable(root):
-        op, args, data = g.ops[i], g.args[i], g.data[i]
-        a = [out[j] for j in args]
-        if op == "num":
-            out[i] = sympy.Rational(data.numerator, data.denominator)  # type: ignore[union-attr]
-        elif op == "flt":
-            out[i] = sympy.Float(str(data))
-        elif op == "var":
-            out[i] = var
-        elif op == "sym":
-            out[i] = symbols.get(data) or symbols.setdefault(data, sympy.Symbol(data))  # type: ignore[arg-type]
-        elif op == "const":
-            out[i] = {"pi": sympy.pi, "E": sympy.E, "I": sympy.I, "oo": sympy.oo}[data]  # type: ignore[index]
-        elif op == "intc":
-            out[i] = sympy.Symbol(str(data))
-        elif op == "add":
-            out[i] = sympy.Add(*a)
-        elif op == "mul":
-            out[i] = sympy.Mul(*a)
-        elif op == "neg":
-            out[i] = -a[0]
-        elif op == "inv":
-            if isinstance(a[0], sympy.Rational) and a[0] == 0:
-                out[i] = sympy.zoo
-            else:
-                out[i] = sympy.Pow(a[0], -1)
-        elif op == "pow":
-            if not _guard_pow(a[0], a[1]):
-                if isinstance(a[1], sympy.Rational) and a[1].q > _MAX_ROOT_DENOMINATOR and abs(a[1].p) < 100:
-                    out[i] = sympy.Pow(a[0], a[1], evaluate=False)
-                    continue
-                raise VerifyError("a number in the expression is too large to evaluate exactly", codes.TOO_LARGE)
-            out[i] = sympy.Pow(a[0], a[1])
-        elif op == "hyper":
-            p, q = data  # type: ignore[misc]
-            out[i] = sympy.hyper(a[:p], a[p:p + q], a[p + q])
-        elif op in ("factorial", "gamma"):
-            if isinstance(a[0], sympy.Integer) and abs(int(a[0])) > 1000:
-                raise VerifyError(f"{op} of a huge integer is too large to evaluate", codes.TOO_LARGE)
-            out[i] = fn[op](a[0])  # type: ignore[operator]
-        elif op == "root":
-            out[i] = sympy.root(a[0], a[1])
-        elif op in fn:
-            out[i] = fn[op](*a)  # type: ignore[operator]
-        else:  # pragma: no cover - the parser never builds other ops
-            raise VerifyError(f"cannot convert {op!r} to SymPy", codes.ERROR)
-    return out[root]
-
-
-# ----------------------------------------------------------------------------------------------
-# SymPy -> Graph
-# ----------------------------------------------------------------------------------------------
-def from_sympy(expr: object, variable: str, symbols: Iterable[str] | None = None, *,
-               allow_infinity: bool = False, strip_constant: bool = False) -> tuple[Graph, int]:
-    """Convert a SymPy expression into a ``Graph`` with the same whitelist as the text parser.
-
-    ``symbols`` (None = any) restricts parameter names; with ``strip_constant`` symbols named like an
-    integration constant become ``intc`` nodes.
-    """
-    import sympy
-
-    from ladderlib.verify.names import (
-        CALCULUS_WORDS, INTEGRATION_CONSTANTS, UNSUPPORTED_STEP,
-    )
-
-    if not isinstance(expr, sympy.Basic):
-        raise VerifyError(f"not a SymPy expression: {type(expr).__name__}", codes.NOT_MATH)
-    allowed = None if symbols is None else set(symbols)
-    g = Graph(variable)
-    memo: dict[object, int] = {}
-    stack: list[tuple[object, bool]] = [(expr, False)]
-    while stack:
-        e, ready = stack.pop()
-        if e in memo:
-            continue
-        kids = _sympy_children(e)
-        if not ready and kids:
-            stack.append((e, True))
-            stack.extend((k, False) for k in kids if k not in memo)
-            continue
-        a = [memo[k] for k in kids]
-        memo[e] = _sympy_node(g, e, a, variable, allowed, allow_infinity, strip_constant,
-                              INTEGRATION_CONSTANTS, CALCULUS_WORDS, UNSUPPORTED_STEP)
-    return g, memo[expr]
-
-
-def _sympy_children(e: object) -> tuple:
-    import sympy
-
-    if isinstance(e, sympy.hyper):
-        return tuple(e.ap) + tuple(e.bq) + (e.argument,)
-    if isinstance(e, (sympy.Integral, sympy.Derivative, sympy.Piecewise)) or not isinstance(e, sympy.Basic):
-        return ()
-    if isinstance(e, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Function, sympy.Max, sympy.Min)):
-        return tuple(e.args)
-    return ()
-
-
-def _sympy_node(g: Graph, e: object, a: list[int], variable: str, allowed: set[str] | None,
-                allow_infinity: bool, strip_constant: bool, intc_names: frozenset[str],
-                calculus: frozenset[str], unsupported: frozenset[str]) -> int:
-    import sympy
-
-    if isinstance(e, sympy.Integral):
-        raise VerifyError("the answer is an unevaluated integral", codes.UNEVALUATED_INTEGRAL)
-    if isinstance(e, (sympy.Derivative, sympy.Subs, sympy.Limit, sympy.Sum, sympy.Product)):
-        raise VerifyError(f"the answer contains an unevaluated {type(e).__name__}", codes.UNEVALUATED)
-    if isinstance(e, sympy.Piecewise):
-        raise VerifyError("Piecewise expressions are not accepted", codes.STEP_FUNCTION)
-    if e in (sympy.oo, -sympy.oo):
-        if allow_infinity:
-            return g.const("oo") if e == sympy.oo else g.neg(g.const("oo"))
-        raise VerifyError("the expression contains infinity", codes.NON_FINITE)
-    if e is sympy.zoo or e is sympy.nan:
-        raise VerifyError(f"the expression contains {e}", codes.NON_FINITE)
-    if isinstance(e, sympy.Integer):
-        if abs(int(e)).bit_length() > 256:
-            raise VerifyError("an integer in the expression is too large", codes.TOO_LARGE)
-        return g.num(int(e))
-    if isinstance(e, sympy.Rational):
-        return g.num(Fraction(int(e.p), int(e.q)))
-    if isinstance(e, sympy.Float):
-        return g.flt(str(e))
-    if e is sympy.pi:
-        return g.const("pi")
-    if e is sympy.E:
-        return g.const("E")
-    if e is sympy.I:
-        return g.const("I")
-    if isinstance(e, sympy.Symbol):
-        name = e.name
-        if not _IDENTIFIER.fullmatch(name):
-            raise VerifyError(f"{name!r} is not a valid symbol name", codes.NOT_MATH)
-        if name == variable:
-            return g.var()
-        if allowed is not None and name in allowed:
-            return g.sym(name)
-        if strip_constant and name in intc_names:
-            return g.intc(name)
-        if allowed is None:
-            return g.sym(name)
-        raise VerifyError(f"symbol {name!r} does not occur in the problem", codes.FOREIGN_SYMBOL)
-    if isinstance(e, sympy.Add):
-        return g.add(*a)
-    if isinstance(e, sympy.Mul):
-        return g.mul(*a)
-    if isinstance(e, sympy.Pow):
-        return g.pow(a[0], a[1])
-    if isinstance(e, sympy.exp):
-        return g.func("exp", (a[0],))
-    if isinstance(e, sympy.hyper):
-        p, q = len(e.ap), len(e.bq)
-        return g.func("hyper", tuple(a), (p, q))
-    if isinstance(e, (sympy.Max, sympy.Min)):
-        return g.func(type(e).__name__, tuple(a))
-    if isinstance(e, sympy.Function):
-        name = type(e).__name__
-        if name in calculus:
-            raise VerifyError(f"the answer contains an unevaluated {name}", codes.UNEVALUATED)
-        if name in unsupported:
-            raise VerifyError(f"{name} is not accepted", codes.STEP_FUNCTION)
-        if name == "log" and len(a) == 2:
-            return g.div(g.func("log", (a[0],)), g.func("log", (a[1],)))
-        if name in FUNCTION_ARITY:
-            lo, hi = FUNCTION_ARITY[name]
-            if lo <= len(a) <= hi:
-                return g.func(name, tuple(a))
-        if name in STEP_FUNCTIONS:
-            return g.func(name, tuple(a))
-        raise VerifyError(f"function {name!r} is not supported", codes.NOT_MATH)
-    raise VerifyError(f"unsupported expression part {type(e).__name__}", codes.NOT_MATH)

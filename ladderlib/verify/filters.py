@@ -15,15 +15,25 @@ from ladderlib.verify.expr import Graph
 from ladderlib.verify.names import STEP_FUNCTIONS
 
 
+# A step function in an answer is accepted when the problem uses one of the same family: the integer
+# part (floor, ceiling, frac), signs (sign, Heaviside; Abs differentiates to sign), or Max/Min.
+STEP_FAMILIES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("floor", "ceiling", "frac"), frozenset({"floor", "ceiling", "frac"})),
+    **dict.fromkeys(("sign", "Heaviside"), frozenset({"sign", "Heaviside", "Abs"})),
+    **dict.fromkeys(("Max", "Min"), frozenset({"Max", "Min"})),
+}
+
+
 def check_step_functions(g: Graph, root: int, problem_functions: frozenset[str]) -> None:
-    """Reject sign/floor/ceiling/Heaviside/Max/Min unless the problem itself uses that function.
+    """Reject sign/floor/ceiling/frac/Heaviside/Max/Min unless the problem uses that family of functions.
 
     ``Abs`` is allowed everywhere: it only adds piecewise-constant offsets under a derivative check
-    (``log|x|`` vs ``log(x)``) and is how antiderivatives of ``1/x`` are usually written.
+    (``log|x|`` vs ``log(x)``) and is how antiderivatives of ``1/x`` are usually written. Answers that do
+    use step functions are also checked for jumps (``increments.py``).
     """
     if not (set(g.ops) & STEP_FUNCTIONS):
         return
-    extra = sorted((g.functions(root) & STEP_FUNCTIONS) - problem_functions)
+    extra = sorted(fn for fn in g.functions(root) & STEP_FUNCTIONS if not STEP_FAMILIES[fn] & problem_functions)
     if extra:
         raise VerifyError(
             f"step/discontinuous function {extra[0]!r} is not in the problem and is not accepted in an answer",

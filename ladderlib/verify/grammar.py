@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ladderlib.verify import codes
 from ladderlib.verify.expr import Graph
 from ladderlib.verify.names import FUNCTION_ARITY, INVERSE
 from ladderlib.verify.tokens import Context, Tok, fail
 
-_OPERAND_START = frozenset({"num", "var", "sym", "const", "intc", "func", "lp", "bar"})
+_OPERAND_START = frozenset({"num", "var", "sym", "const", "intc", "func", "series", "lp", "bar"})
 _SIGNS = frozenset({"+", "-"})
 
 
@@ -47,6 +48,8 @@ class GraphParser:
         self.c = [tok.value if tok.kind == "op" else tok.kind for tok in toks] + ["end"]
         self.i = 0
         self.g = Graph(ctx.variable)
+        self.ctx = ctx
+        self._in_bounds = 0  # > 0 while parsing the bounds of a Sum/Product (where oo is allowed)
 
     # --- helpers --------------------------------------------------------------------------------
     def _at(self, kind: str, value: str | None = None) -> bool:
@@ -157,9 +160,10 @@ class GraphParser:
         g = self.g
         if k == "num":
             self.i += 1
-            if "." in tok.value:
-                return g.flt(tok.value)
-            return g.num(int(tok.value))
+            v = tok.value
+            if "." in v or "e" in v or "E" in v:
+                return g.flt(v)
+            return g.num(int(v))
         if k == "var":
             self.i += 1
             return g.var()
@@ -168,7 +172,11 @@ class GraphParser:
             return g.sym(tok.value)
         if k == "const":
             self.i += 1
+            if tok.value == "oo" and not (self.ctx.allow_infinity or self._in_bounds):
+                raise fail("the expression contains a non-finite value ('oo')", codes.NON_FINITE)
             return g.const(tok.value)
+        if k == "series":
+            return self.series()
         if k == "intc":
             self.i += 1
             return g.intc(tok.value)
@@ -206,6 +214,28 @@ class GraphParser:
         self.i += 1
         self._bar_depth = saved
         return _Tuple(items) if is_tuple else items[0]
+
+    def series(self) -> int:
+        """``Sum(body, (n, lower, upper))`` / ``Product(...)``: ``n`` is bound inside ``body``."""
+        op = self.t[self.i].value
+        self.i += 1
+        if not self._at("lp"):
+            raise fail(f"{op} needs (body, (index, lower, upper))")
+        self.i += 1
+        body = self.sum()
+        if not self._at("comma"):
+            raise fail(f"{op} needs (body, (index, lower, upper))")
+        self.i += 1
+        self._in_bounds += 1
+        limits = self.group() if self._at("lp") else None
+        self._in_bounds -= 1
+        if not (isinstance(limits, _Tuple) and len(limits.items) == 3 and self._at("rp")):
+            raise fail(f"{op} needs (body, (index, lower, upper))")
+        self.i += 1
+        index, lower, upper = limits.items
+        if self.g.ops[index] != "sym":
+            raise fail(f"the index of a {op} must be a plain name, not the variable or an expression")
+        return self.g.series(op, body, str(self.g.data[index]), lower, upper)
 
     def absolute(self) -> int:
         """``| sum |``."""

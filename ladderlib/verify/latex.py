@@ -10,6 +10,8 @@ import re
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|.", re.S)
 
 FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
+BINOMIALS = {"binom", "dbinom", "tbinom"}
+SERIES = {"sum", "prod"}  # left to latex2sympy2_extended, which knows how far the summand reaches
 FUNCTIONS = {
     "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc", "cosec": "csc",
     "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot", "arcsec": "asec", "arccsc": "acsc",
@@ -21,8 +23,9 @@ FUNCTIONS = {
 }
 WORDS = {  # commands that become a word (constant, Greek letter, unevaluated operator)
     "pi": " pi ", "infty": " oo ", "infin": " oo ", "int": " Integral ", "iint": " Integral ",
-    "iiint": " Integral ", "oint": " Integral ", "intop": " Integral ", "sum": " Sum ", "prod": " Product ",
-    "lim": " Limit ", "partial": " Derivative ",
+    "iiint": " Integral ", "oint": " Integral ", "intop": " Integral ",
+    "lim": " Limit ", "partial": " Derivative ", "lfloor": " floor(", "rfloor": ")", "lceil": " ceiling(",
+    "rceil": ")",
     "alpha": " alpha ", "beta": " beta ", "gamma": " gamma ", "delta": " delta ", "epsilon": " epsilon ",
     "varepsilon": " epsilon ", "zeta": " zeta ", "eta": " eta ", "theta": " theta ", "vartheta": " theta ",
     "kappa": " kappa ", "lambda": " lambda ", "mu": " mu ", "nu": " nu ", "xi": " xi ", "rho": " rho ",
@@ -122,10 +125,12 @@ def _convert(tokens: list[str], i: int, stop: str | None) -> tuple[str, int]:
 def _command(tokens: list[str], i: int) -> tuple[str, int]:
     name = tokens[i][1:]
     i += 1
-    if name in FRACTIONS:
+    if name in FRACTIONS or name in BINOMIALS:
         num, i = _read_arg(tokens, i)
         den, i = _read_arg(tokens, i)
-        return f" (({num})/({den})) ", i
+        return (f" (({num})/({den})) " if name in FRACTIONS else f" binomial(({num}), ({den})) "), i
+    if name in SERIES:
+        raise LatexUnsupported(f"\\{name} is parsed by the fallback parser")
     if name == "sqrt":
         j = _skip_spaces(tokens, i)
         if j < len(tokens) and tokens[j] == "[":

@@ -11,9 +11,11 @@ FUNCTION_ARITY: dict[str, tuple[int, int]] = {
         "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "acot", "asec", "acsc",
         "sinh", "cosh", "tanh", "coth", "sech", "csch", "asinh", "acosh", "atanh", "acoth", "asech", "acsch",
         "exp", "sqrt", "cbrt", "Abs", "erf", "erfc", "erfi", "Ei", "li", "Si", "Ci", "Shi", "Chi",
-        "fresnels", "fresnelc", "gamma", "factorial", "LambertW", "elliptic_k",
-        "sign", "floor", "ceiling", "Heaviside",
+        "fresnels", "fresnelc", "gamma", "digamma", "factorial", "LambertW", "elliptic_k",
+        "sign", "floor", "ceiling", "frac", "Heaviside",
     )},
+    "binomial": (2, 2),
+    "zeta": (1, 2),
     "log": (1, 2),
     "root": (2, 2),
     "polylog": (2, 2),
@@ -30,16 +32,18 @@ FUNCTION_ARITY: dict[str, tuple[int, int]] = {
 }
 
 # Step / discontinuous functions: rejected in an answer unless the problem uses the same function.
-STEP_FUNCTIONS: frozenset[str] = frozenset({"sign", "floor", "ceiling", "Heaviside", "Max", "Min"})
+STEP_FUNCTIONS: frozenset[str] = frozenset({"sign", "floor", "ceiling", "frac", "Heaviside", "Max", "Min"})
 
 # Known but never accepted (no numeric meaning here or piecewise by construction).
-UNSUPPORTED_STEP: frozenset[str] = frozenset({"Piecewise", "frac", "round", "Mod", "mod", "DiracDelta", "fpart"})
+UNSUPPORTED_STEP: frozenset[str] = frozenset({"Piecewise", "round", "Mod", "mod", "DiracDelta"})
 
 # Unevaluated operators.
 INTEGRAL_WORDS: frozenset[str] = frozenset({"Integral", "integrate", "Integrate", "Int", "int", "integral"})
 CALCULUS_WORDS: frozenset[str] = frozenset({
     "Derivative", "diff", "Diff", "Subs", "Limit", "limit", "lim", "Sum", "Product", "summation", "product",
 })
+# Sums and products over an index: evaluated in problems, never accepted in answers (not a closed form).
+SERIES_WORDS: dict[str, str] = {"Sum": "Sum", "summation": "Sum", "Product": "Product", "product": "Product"}
 
 # alias -> canonical function name (looked up exactly, then lower-cased)
 FUNCTION_ALIASES: dict[str, str] = {
@@ -50,6 +54,7 @@ FUNCTION_ALIASES: dict[str, str] = {
     "arsech": "asech", "arccsch": "acsch", "arcsch": "acsch", "tg": "tan", "ctg": "cot", "cotan": "cot",
     "cosec": "csc", "arctg": "atan", "arcctg": "acot", "sgn": "sign", "ceil": "ceiling", "max": "Max",
     "min": "Min", "abs": "Abs", "heaviside": "Heaviside", "lambertw": "LambertW", "expi": "Ei",
+    "fpart": "frac", "choose": "binomial", "binom": "binomial", "Binomial": "binomial", "Zeta": "zeta",
 }
 
 # Lower-case spellings accepted for the elementary functions ("Sin", "COS", "Exp", ...).
@@ -70,6 +75,7 @@ INVERSE: dict[str, str] = {
 # constant word -> canonical constant ("e" and "i" are always Euler's number and the imaginary unit)
 CONSTANTS: dict[str, str] = {
     "pi": "pi", "Pi": "pi", "PI": "pi", "π": "pi", "E": "E", "e": "E", "I": "I", "i": "I",
+    "EulerGamma": "EulerGamma", "Catalan": "Catalan",
 }
 
 NON_FINITE_WORDS: frozenset[str] = frozenset({

@@ -1,130 +1,31 @@
-"""Safe parsing of answers and problems: text (plain math or LaTeX, maybe in prose) -> expression.
+"""Safe parsing of answers (and, re-exported here, of problems): text -> expression.
 
-Nothing from the input is ever executed (no ``eval``, no ``sympify``). The pipeline is
-
-1. markup removal (``<answer>``, ``\\boxed{}``, ``$...$``, ``lhs = rhs``, see ``extract.py``) and
-   LaTeX -> plain text (``latex.py``);
-2. the whitelisting tokenizer (``tokens.py``): numbers, the variable, the problem's symbols, known
-   function names and constants, operators; anything else is rejected with a reason;
-3. an operator-precedence parser over those tokens (``grammar.py``) that builds the expression graph
-   directly, including the juxtaposition models write (``2x sin x``, ``sin^2 x``, ``ln|x|``);
-4. if the text is a sentence, the expression inside it (``prose.py``) goes through steps 2-3.
-
-The result is a ``Graph`` (see ``expr.py``); ``parse_expression`` converts it to SymPy (guarded).
-LaTeX outside the built-in subset falls back to latex2sympy2_extended (SymPy evaluation switched off,
-under a time limit), whose output goes through the same whitelist (``expr.from_sympy``).
+``parse_answer`` reads a model's answer for a problem (only the problem's variable and symbols, an added
+integration constant dropped); ``parse_expression`` any expression into SymPy. The pipeline itself is
+``textgraph.parse_graph``; problems are ``problems.IntegralProblem`` / ``problems.parse_problem``.
+Nothing from the input is ever executed.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable
 
 from ladderlib.verify import codes
 from ladderlib.verify.codes import ParseError
-from ladderlib.verify.expr import Graph, drop_integration_constant, from_sympy, to_sympy
-from ladderlib.verify.extract import extract_markup, split_equation
-from ladderlib.verify.latex import LatexUnsupported, latex_to_plain, looks_like_latex
-from ladderlib.verify.grammar import build_graph
-from ladderlib.verify.prose import select_math
-from ladderlib.verify.tokens import DEFAULT_LIMITS, Context, fail, tokenize
+from ladderlib.verify.expr import Graph, drop_integration_constant
+from ladderlib.verify.problems import IntegralProblem, parse_problem
+from ladderlib.verify.sympy_bridge import from_sympy, to_sympy
+from ladderlib.verify.textgraph import load_latex_fallback, parse_graph
+from ladderlib.verify.tokens import DEFAULT_LIMITS, Context, fail
 
 _fail = fail
 _SYMPY_BUILD_LIMIT_S = 10.0
 
 __all__ = [
-    "ParseError", "IntegralProblem", "ParsedAnswer", "parse_expression", "parse_problem", "parse_answer",
-    "parse_graph",
+    "ParseError", "IntegralProblem", "ParsedAnswer", "Context", "load_latex_fallback", "parse_expression",
+    "parse_problem", "parse_answer", "parse_graph",
 ]
-
-# ----------------------------------------------------------------------------------------------
-# Entry points
-# ----------------------------------------------------------------------------------------------
-def load_latex_fallback() -> object | None:
-    """Import latex2sympy2_extended (slow: seconds) ahead of any time-limited work; None if missing.
-
-    Imports must never run under a SIGALRM limit: an interrupted import leaves modules half-built.
-    """
-    try:
-        from latex2sympy2_extended import latex2sympy
-    except ImportError:  # pragma: no cover
-        return None
-    return latex2sympy
-
-
-def _latex_fallback(text: str, ctx: Context) -> tuple[Graph, int]:
-    """latex2sympy2_extended for LaTeX outside the built-in subset (evaluation off, time-limited)."""
-    import sympy
-
-    from ladderlib.verify.timelimit import TimeLimitExceeded, time_limit
-
-    latex2sympy = load_latex_fallback()
-    if latex2sympy is None:  # pragma: no cover
-        raise _fail("unsupported LaTeX (latex2sympy2_extended is not installed)")
-    if ctx.strip_constant:
-        text = re.sub(r"[+-]\s*(?:C|K|c)(?:_\{?\d+\}?)?\s*$", "", text)
-    try:
-        with time_limit(4.0), sympy.evaluate(False):
-            expr = latex2sympy(text)
-    except TimeLimitExceeded:
-        raise _fail("LaTeX parsing timed out", codes.TIMEOUT) from None
-    except Exception as exc:  # the fallback parser's own errors
-        raise _fail(f"cannot parse LaTeX: {str(exc)[:200]}") from None
-    if not isinstance(expr, sympy.Expr):
-        raise _fail(f"not an expression: {type(expr).__name__}", codes.NOT_MATH)
-    names = None if ctx.symbols is None else set(ctx.symbols)
-    return from_sympy(expr, ctx.variable, names, allow_infinity=ctx.allow_infinity,
-                      strip_constant=ctx.strip_constant)
-
-
-def _plain_to_graph(text: str, ctx: Context) -> tuple[Graph, int]:
-    return build_graph(tokenize(text, ctx), ctx)
-
-
-def parse_graph(text: str, ctx: Context, *, prose: bool = False) -> tuple[Graph, int, str]:
-    """Parse ``text`` into (graph, root, the expression text actually parsed) under ``ctx``."""
-    if not isinstance(text, str):
-        raise _fail(f"expected text, got {type(text).__name__}", codes.NOT_MATH)
-    if len(text) > ctx.max_chars * 10:
-        raise _fail(f"input longer than {ctx.max_chars * 10} characters", codes.TOO_LARGE)
-    try:
-        body = extract_markup(text)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    body = split_equation(body)
-    if len(body) > ctx.max_chars:
-        raise _fail(f"expression longer than {ctx.max_chars} characters", codes.TOO_LARGE)
-    if not body.strip():
-        raise _fail("empty answer", codes.NOT_MATH)
-    graph: tuple[Graph, int] | None = None
-    if looks_like_latex(body):
-        try:
-            body = latex_to_plain(body)
-        except LatexUnsupported:
-            graph = _latex_fallback(body, ctx)
-        except ValueError as exc:
-            raise _fail(str(exc)) from None
-    if graph is None:
-        try:
-            graph = _plain_to_graph(body, ctx)
-        except ParseError as exc:
-            # maybe a sentence around the expression ("The integral is ... + C.")
-            if not prose or exc.code not in (codes.NOT_MATH, codes.FOREIGN_SYMBOL, codes.PARSE_ERROR):
-                raise
-            selected = select_math(body, ctx)
-            if selected == body:
-                raise
-            body = selected
-            graph = _plain_to_graph(body, ctx)
-    g, root = graph
-    if ctx.strip_constant:
-        root, _ = drop_integration_constant(g, root)
-    if len(g) > ctx.max_nodes:
-        raise _fail(f"expression has more than {ctx.max_nodes} distinct parts", codes.TOO_LARGE)
-    if g.depth[root] > 2 * ctx.max_depth:
-        raise _fail(f"expression nested deeper than {2 * ctx.max_depth}", codes.TOO_LARGE)
-    return g, root, body.strip()
 
 
 def parse_expression(text: str, variable: str = "x", symbols: Iterable[str] | None = None, *,
@@ -146,270 +47,6 @@ def parse_expression(text: str, variable: str = "x", symbols: Iterable[str] | No
         raise _fail("building the SymPy expression took too long", codes.TIMEOUT) from None
 
 
-# ----------------------------------------------------------------------------------------------
-# Problems
-# ----------------------------------------------------------------------------------------------
-class IntegralProblem:
-    """An integration problem: integrand (SymPy, built lazily), variable, optional bounds.
-
-    Construct with SymPy objects or text (``IntegralProblem("x**2", "x", 0, 1)``), or via
-    ``parse_problem``. ``graph``/``root`` hold the verifier's own form of the integrand.
-    """
-
-    __slots__ = ("_integrand", "_variable", "_lower", "_upper", "text", "graph", "root", "lower_graph",
-                 "upper_graph")
-
-    def __init__(self, integrand: object, variable: object = "x", lower: object = None,
-                 upper: object = None, *, text: str | None = None) -> None:
-        var = str(variable)
-        self._variable = var
-        self.text = text
-        self._integrand = None
-        self._lower = self._upper = None
-        if isinstance(integrand, str):
-            self.graph, self.root, _ = parse_graph(integrand, Context(variable=var))
-        else:
-            self.graph, self.root = from_sympy(integrand, var)
-            self._integrand = integrand
-        self.lower_graph = self._bound(lower)
-        self.upper_graph = self._bound(upper)
-        if (self.lower_graph is None) != (self.upper_graph is None):
-            raise _fail("a definite integral needs both bounds", codes.PROBLEM_ERROR)
-
-    def _bound(self, value: object) -> tuple[Graph, int] | None:
-        if value is None:
-            return None
-        if isinstance(value, (int, float)):
-            value = str(value)
-        if isinstance(value, str):
-            g, r, _ = parse_graph(value, Context(variable=self._variable, allow_infinity=True))
-        else:
-            g, r = from_sympy(value, self._variable, allow_infinity=True)
-        if g.dep[r]:
-            raise _fail("an integration bound depends on the integration variable", codes.PROBLEM_ERROR)
-        return g, r
-
-    @property
-    def integrand(self) -> "sympy.Expr":  # noqa: F821
-        """The integrand as a SymPy expression."""
-        if self._integrand is None:
-            self._integrand = to_sympy(self.graph, self.root)
-        return self._integrand
-
-    @property
-    def variable(self) -> "sympy.Symbol":  # noqa: F821
-        """The integration variable as a SymPy symbol."""
-        import sympy
-
-        return sympy.Symbol(self._variable)
-
-    @property
-    def variable_name(self) -> str:
-        """The integration variable's name."""
-        return self._variable
-
-    @property
-    def lower(self) -> "sympy.Expr | None":  # noqa: F821
-        """Lower bound (SymPy) or None for an indefinite integral."""
-        if self.lower_graph is None:
-            return None
-        if self._lower is None:
-            self._lower = to_sympy(*self.lower_graph)
-        return self._lower
-
-    @property
-    def upper(self) -> "sympy.Expr | None":  # noqa: F821
-        """Upper bound (SymPy) or None for an indefinite integral."""
-        if self.upper_graph is None:
-            return None
-        if self._upper is None:
-            self._upper = to_sympy(*self.upper_graph)
-        return self._upper
-
-    @property
-    def is_definite(self) -> bool:
-        """True when the problem has bounds."""
-        return self.lower_graph is not None
-
-    @property
-    def symbols(self) -> frozenset[str]:
-        """Parameter names in the integrand and bounds (the variable excluded)."""
-        out = set(self.graph.names(self.root, "sym"))
-        for gb in (self.lower_graph, self.upper_graph):
-            if gb is not None:
-                out |= gb[0].names(gb[1], "sym")
-        return frozenset(out)
-
-    @property
-    def functions(self) -> frozenset[str]:
-        """Function names used by the integrand."""
-        return frozenset(self.graph.functions(self.root))
-
-    def key(self) -> str:
-        """A stable identity string (variable, integrand, bounds)."""
-        parts = [self._variable, self.graph.to_text(self.root)]
-        for gb in (self.lower_graph, self.upper_graph):
-            if gb is not None:
-                parts.append(gb[0].to_text(gb[1]))
-        return "|".join(parts)
-
-    def __repr__(self) -> str:
-        bounds = ""
-        if self.is_definite:
-            bounds = f", {self.lower_graph[0].to_text(self.lower_graph[1])}, "  # type: ignore[index]
-            bounds += self.upper_graph[0].to_text(self.upper_graph[1])  # type: ignore[index]
-        return f"IntegralProblem({self.graph.to_text(self.root)}, {self._variable}{bounds})"
-
-
-_INT_MARK = re.compile(r"\\int(?:op)?(?![A-Za-z])|∫")
-_WORD_MARK = re.compile(
-    r"\b(?:integrate|integral\s+of|anti-?derivative\s+of|primitive\s+of|evaluate|compute|find|calculate)\b[:\s]*",
-    re.I,
-)
-_CALL_FORM = re.compile(r"^\s*(Integral|integrate)\s*\((.*)\)\s*\.?\s*$", re.S)
-_DIFFERENTIAL = re.compile(
-    r"(?:\\[,;:!]|\\cdot|\*|\s)*"
-    r"(?:\\(?:mathrm|operatorname|text)\s*\{\s*d\s*\}|(?<![A-Za-z\\])d)"
-    r"\s*(\\theta|θ|[A-Za-z])(?![A-Za-z])"
-)
-_FROM_TO = re.compile(r"\bfrom\s+(.+?)\s+to\s+(.+?)\s*(?:[.,;]\s*)?$", re.I | re.S)
-_WRT = re.compile(r"\b(?:with\s+respect\s+to|wrt\.?|w\.r\.t\.?)\s+([A-Za-z])\b\.?", re.I)
-_GUESS_VARIABLES = ("x", "t", "u", "y", "z", "r", "s", "w", "v", "theta")
-
-
-def _split_top_commas(text: str) -> list[str]:
-    parts, depth, cur = [], 0, []
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return [p.strip() for p in parts]
-
-
-def _read_bound(text: str, i: int) -> tuple[str, int]:
-    """A LaTeX bound after ``_`` or ``^``: ``{...}``, a command like ``\\pi`` or one character (or -digits)."""
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i >= len(text):
-        raise _fail("integral bound missing", codes.PROBLEM_ERROR)
-    if text[i] == "{":
-        depth = 0
-        for k in range(i, len(text)):
-            depth += text[k] == "{"
-            depth -= text[k] == "}"
-            if depth == 0:
-                return text[i + 1:k], k + 1
-        raise _fail("unbalanced '{' in an integral bound", codes.PROBLEM_ERROR)
-    if text[i] == "\\":
-        m = re.match(r"\\[A-Za-z]+", text[i:])
-        if m:
-            return m.group(0), i + m.end()
-    m = re.match(r"-?\d+(?:\.\d+)?|.", text[i:])
-    return m.group(0), i + m.end()  # type: ignore[union-attr]
-
-
-def _guess_variable(text: str) -> str:
-    words = set(re.findall(r"[^\W\d_]\w*", text))
-    for v in _GUESS_VARIABLES:
-        if v in words:
-            return v
-    return "x"
-
-
-def parse_problem(text: str, variable: str | None = None) -> IntegralProblem:
-    """Parse an integration problem: ``x**2*sin(x)``, ``Integrate x^2 sin(x) dx``, ``\\int_0^1 x^2 dx``,
-    ``Integral(x**2, (x, 0, 1))``, ``∫ e^x dx from 0 to 1``. Raises ``ParseError``."""
-    if not isinstance(text, str):
-        raise _fail(f"expected text, got {type(text).__name__}", codes.PROBLEM_ERROR)
-    src = text.strip()
-    if len(src) > 100_000:
-        raise _fail("problem text too long", codes.TOO_LARGE)
-    m = _CALL_FORM.match(src)
-    if m:
-        args = _split_top_commas(m.group(2))
-        if len(args) == 1:
-            return IntegralProblem(args[0], variable or _guess_variable(args[0]), text=text)
-        spec = args[1].strip()
-        if spec.startswith("(") and spec.endswith(")"):
-            inner = _split_top_commas(spec[1:-1])
-            if len(inner) != 3:
-                raise _fail("bounds must be (variable, lower, upper)", codes.PROBLEM_ERROR)
-            return IntegralProblem(args[0], inner[0], inner[1], inner[2], text=text)
-        return IntegralProblem(args[0], spec, text=text)
-
-    body = src
-    lower = upper = None
-    segs = re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\[(.+?)\\\]|\\\((.+?)\\\)", body, re.S)
-    if segs:
-        cands = [next(p for p in s if p) for s in segs]
-        with_int = [c for c in cands if _INT_MARK.search(c)]
-        body = with_int[-1] if with_int else cands[-1]
-    mark = _INT_MARK.search(body)
-    marked = False
-    if mark:
-        marked = True
-        rest = body[mark.end():]
-        i = 0
-        rest = re.sub(r"^\s*\\(?:limits|nolimits|displaystyle)", "", rest)
-        for _ in range(2):
-            j = i
-            while j < len(rest) and rest[j].isspace():
-                j += 1
-            if j < len(rest) and rest[j] in "_^":
-                val, i = _read_bound(rest, j + 1)
-                if rest[j] == "_":
-                    lower = val
-                else:
-                    upper = val
-        body = rest[i:]
-    else:
-        wm = _WORD_MARK.search(body)
-        if wm:
-            marked = True
-            body = body[wm.end():]
-            body = re.sub(r"^\s*(?:the\s+)?(?:indefinite\s+|definite\s+)?(?:integral|antiderivative)\s*(?:of)?\s*",
-                          "", body, flags=re.I)
-    ft = _FROM_TO.search(body)
-    if ft:
-        lower, upper = ft.group(1).strip(), ft.group(2).strip()
-        body = body[:ft.start()]
-    wrt = _WRT.search(body)
-    if wrt:
-        variable = wrt.group(1)
-        body = body[:wrt.start()] + body[wrt.end():]
-    dmatches = list(_DIFFERENTIAL.finditer(body))
-    if dmatches:
-        dm = dmatches[-1]
-        trailing = body[dm.end():].strip()
-        if marked or not trailing.strip(" .,;"):
-            if not re.fullmatch(r"[\s.,;:!?$]*", trailing):
-                raise _fail(f"unexpected text after the differential: {trailing[:40]!r}", codes.PROBLEM_ERROR)
-            var = dm.group(1)
-            variable = "theta" if var in ("\\theta", "θ") else var
-            body = body[:dm.start()]
-    body = body.strip().rstrip(".,;:?!").strip()
-    if not body:
-        raise _fail("no integrand found", codes.PROBLEM_ERROR)
-    var = variable or _guess_variable(body)
-    if lower is not None and upper is None or upper is not None and lower is None:
-        raise _fail("a definite integral needs both bounds", codes.PROBLEM_ERROR)
-    if lower is not None and looks_like_latex(lower):
-        lower = latex_to_plain(lower)
-    if upper is not None and looks_like_latex(upper):
-        upper = latex_to_plain(upper)
-    return IntegralProblem(body, var, lower, upper, text=text)
-
-
-# ----------------------------------------------------------------------------------------------
-# Answers
-# ----------------------------------------------------------------------------------------------
 @dataclass
 class ParsedAnswer:
     """An answer in the verifier's form plus the expression text that was parsed."""
@@ -429,13 +66,14 @@ class ParsedAnswer:
 
 
 def parse_answer(text: object, problem: IntegralProblem, *, prose: bool = True,
-                 max_chars: int = DEFAULT_LIMITS["max_chars"], max_tokens: int = DEFAULT_LIMITS["max_tokens"],
+                 max_chars: int = DEFAULT_LIMITS["max_chars"],
+                 max_answer_tokens: int = DEFAULT_LIMITS["max_answer_tokens"],
                  max_depth: int = DEFAULT_LIMITS["max_depth"], max_nodes: int = DEFAULT_LIMITS["max_nodes"],
                  max_digits: int = DEFAULT_LIMITS["max_digits"]) -> ParsedAnswer:
     """Parse a model's answer for ``problem``: only the problem's variable and symbols are allowed and
     an added integration constant (C, c, K, "+ constant") is dropped. Raises ``ParseError``."""
     ctx = Context(variable=problem.variable_name, symbols=problem.symbols, strip_constant=True,
-                  max_chars=max_chars, max_tokens=max_tokens, max_depth=max_depth, max_nodes=max_nodes,
+                  max_chars=max_chars, max_answer_tokens=max_answer_tokens, max_depth=max_depth, max_nodes=max_nodes,
                   max_digits=max_digits)
     if not isinstance(text, str):
         import sympy

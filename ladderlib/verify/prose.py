@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ladderlib.verify import codes
+from ladderlib.verify.code_answers import CODE_WORDS
 from ladderlib.verify.tokens import (
     PROSE_PUNCT, TOKEN_RE, Context, classify, fail, normalize_unicode, split_word, tokenize,
 )
@@ -23,10 +24,6 @@ _CONNECTORS = frozenset("""
 where for with and plus which when whenever if as since because so here valid on is being this that
 assuming provided given then hence thus in over defined except at to the or but note we by up
 """.split())
-_CODE_WORDS = frozenset({
-    "lambda", "def", "import", "return", "print", "eval", "exec", "os", "sys", "subprocess", "open",
-    "class", "self", "while", "assert", "yield", "globals", "locals", "getattr", "compile",
-})
 _WORD_RE = re.compile(r"[^\W\d_]+'[^\W\d_]+")  # contractions in prose: it's, that's
 
 
@@ -70,7 +67,7 @@ def select_math(text: str, ctx: Context) -> str:
         if kind == "ws":
             continue
         if kind == "name":
-            if tok.lower() in _CODE_WORDS:
+            if tok.lower() in CODE_WORDS:
                 raise fail(f"this looks like program code ({tok!r}), not a math expression", codes.NOT_MATH)
             before_paren = norm[m.end():].lstrip().startswith("(")
             wkind, _ = classify(tok, ctx)

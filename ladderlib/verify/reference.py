@@ -59,7 +59,7 @@ def reference_check(integrand: str, answer: str, variable: str = "x", *, n_point
     from scipy import integrate
 
     from ladderlib.verify.codes import VerifyError
-    from ladderlib.verify.integrals import _parameter_values
+    from ladderlib.verify.sampling import parameter_values
     from ladderlib.verify.parse import parse_expression
 
     try:
@@ -73,7 +73,7 @@ def reference_check(integrand: str, answer: str, variable: str = "x", *, n_point
         return False
     x = sympy.Symbol(variable)
     params = sorted({s.name for s in (f_expr.free_symbols | F_expr.free_symbols)} - {variable})
-    values = _parameter_values(params, 0)
+    values = parameter_values(params, 0)
     args = [x] + [sympy.Symbol(p) for p in params]
     extra = [float(values[p]) for p in params]
     try:

@@ -15,10 +15,12 @@ from ladderlib.verify import codes
 from ladderlib.verify.codes import ParseError
 from ladderlib.verify.names import (
     CALCULUS_WORDS, CONSTANTS, FUNCTION_ARITY, INFINITY_WORDS, INTEGRAL_WORDS, INTEGRATION_CONSTANTS,
-    NON_FINITE_WORDS, UNSUPPORTED_STEP, canonical_function,
+    NON_FINITE_WORDS, SERIES_WORDS, UNSUPPORTED_STEP, canonical_function,
 )
 
-DEFAULT_LIMITS = {"max_chars": 10_000, "max_tokens": 10_000, "max_depth": 100, "max_nodes": 5_000, "max_digits": 60}
+DEFAULT_LIMITS = {"max_chars": 10_000, "max_answer_tokens": 10_000, "max_depth": 100, "max_nodes": 5_000,
+                  "max_digits": 60}
+MAX_EXPONENT = 1000  # largest |exponent| of a number in scientific notation (1e-30)
 
 
 def fail(message: str, code: str = codes.PARSE_ERROR) -> ParseError:
@@ -35,7 +37,7 @@ class Context:
     allow_infinity: bool = False
     strip_constant: bool = False
     max_chars: int = DEFAULT_LIMITS["max_chars"]
-    max_tokens: int = DEFAULT_LIMITS["max_tokens"]
+    max_answer_tokens: int = DEFAULT_LIMITS["max_answer_tokens"]
     max_depth: int = DEFAULT_LIMITS["max_depth"]
     max_nodes: int = DEFAULT_LIMITS["max_nodes"]
     max_digits: int = DEFAULT_LIMITS["max_digits"]
@@ -51,10 +53,11 @@ _SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾]+")
 _UNICODE = str.maketrans({
     "√": " sqrt ", "∞": " oo ", "∫": " Integral ", "·": "*", "⋅": "*", "∙": "*", "×": "*", "∗": "*",
     "−": "-", "–": "-", "—": "-", "÷": "/", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
-    "\n": " ", "\r": " ", "ℯ": "e", "ⅈ": "i",
+    "\n": " ", "\r": " ", "ℯ": "e", "ⅈ": "i", "⌊": " floor(", "⌋": ")", "⌈": " ceiling(", "⌉": ")",
 })
 TOKEN_RE = re.compile(
-    r"(?P<ws>\s+)|(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<name>[^\W\d_]\w*)|(?P<op>\*\*|[-+*/^(),|!\[\]{}])"
+    r"(?P<ws>\s+)|(?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)|(?P<name>[^\W\d_]\w*)"
+    r"|(?P<op>\*\*|[-+*/^(),|!\[\]{}])"
 )
 # Characters a prose answer may also contain (sentence punctuation); anything else is not math.
 PROSE_PUNCT = re.compile(r"[.:?<>=≤≥≠]")
@@ -69,7 +72,7 @@ def normalize_unicode(text: str) -> str:
 class Tok(NamedTuple):
     """One token: its kind and (canonical) text."""
 
-    kind: str  # num var sym const func intc op lp rp comma bar bang
+    kind: str  # num var sym const func series intc op lp rp comma bar bang
     value: str
 
 
@@ -136,12 +139,17 @@ def _resolve(word: str, ctx: Context, before_paren: bool) -> list[Tok]:
     if kind == "integral":
         raise fail(f"the answer contains an unevaluated integral ({word!r})", codes.UNEVALUATED_INTEGRAL)
     if kind == "calculus":
+        if word in SERIES_WORDS:
+            if ctx.lenient:
+                return [Tok("series", SERIES_WORDS[word])]
+            raise fail(f"the answer contains an unevaluated {SERIES_WORDS[word]} ({word!r}): give a closed form",
+                       codes.UNEVALUATED)
         raise fail(f"the answer contains an unevaluated operator ({word!r})", codes.UNEVALUATED)
     if kind == "unsupported":
         raise fail(f"{word!r} (a piecewise/step function) is not accepted", codes.STEP_FUNCTION)
     if kind == "nonfinite":
-        if ctx.allow_infinity and word in INFINITY_WORDS:
-            return [Tok("const", "oo")]
+        if (ctx.allow_infinity or ctx.lenient) and word in INFINITY_WORDS:
+            return [Tok("const", "oo")]  # in a problem the grammar allows it only as a bound
         raise fail(f"the expression contains a non-finite value ({word!r})", codes.NON_FINITE)
     if kind != "unknown":
         return [Tok(kind, value)]
@@ -200,7 +208,12 @@ def tokenize(text: str, ctx: Context) -> list[Tok]:
                 depth -= 1
             toks.append(tok)
         elif kind == "num":
-            if len(s) - s.count(".") > max_digits:
+            mantissa = s
+            if "e" in s or "E" in s:
+                mantissa, _, exponent = s.lower().partition("e")
+                if abs(int(exponent)) > MAX_EXPONENT:
+                    raise fail(f"number literal {s!r} has an exponent beyond ±{MAX_EXPONENT}", codes.TOO_LARGE)
+            if len(mantissa) - mantissa.count(".") > max_digits:
                 raise fail(f"number literal with more than {max_digits} digits", codes.TOO_LARGE)
             toks.append(Tok("num", s))
         else:
@@ -209,8 +222,8 @@ def tokenize(text: str, ctx: Context) -> list[Tok]:
             if found is None:
                 found = resolved[key] = _resolve(s, ctx, key[1])
             toks.extend(found)
-        if len(toks) > ctx.max_tokens:
-            raise fail(f"expression longer than {ctx.max_tokens} tokens", codes.TOO_LARGE)
+        if len(toks) > ctx.max_answer_tokens:
+            raise fail(f"expression longer than {ctx.max_answer_tokens} tokens", codes.TOO_LARGE)
     if not toks:
         raise fail("empty expression", codes.NOT_MATH)
     return toks
