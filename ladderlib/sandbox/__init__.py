@@ -1,0 +1,1 @@
+"""Code sandbox (placeholder docstring, rewritten below)."""

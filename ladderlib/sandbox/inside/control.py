@@ -1,0 +1,176 @@
+"""The harness's control of the program's processes: the loader's control socket, and killing and reaping
+what the program leaves behind (stdlib only; runs inside the sandbox, in the trusted harness).
+
+The loader is untrusted (it runs the program), so every message from it is bounded, parsed strictly and
+only believed as far as it cannot matter: a lying loader can withhold or misreport its own tests' process
+status, never produce a verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import _signal
+import _socket
+
+try:
+    from . import remote, wire
+except ImportError:  # run as a plain script inside the sandbox
+    import remote
+    import wire
+
+SIGNAL_NAMES = {getattr(_signal, n): n for n in dir(_signal) if n.startswith("SIG") and not n.startswith("SIG_")}
+
+
+class Loader:
+    """The harness's end of the control socket to the loader process (which is untrusted)."""
+
+    def __init__(self, pid: int, ctl: _socket.socket) -> None:
+        self.pid = pid
+        self.ctl = ctl
+        self.exit_status: int | None = None  # set once the loader has been reaped
+        self.broken = ""  # why the loader can no longer start tests
+
+    def receive(self, deadline: float) -> bytes | None:
+        """The next message, b"" if the loader is gone, None at the deadline."""
+        self.ctl.settimeout(max(deadline - time.monotonic(), 0.0))
+        try:
+            return self.ctl.recv(1 << 16)
+        except TimeoutError:
+            return None
+        except OSError:
+            return b""
+
+    def decode(self, message: bytes) -> object:
+        try:
+            return wire.loads(message[1:], max_items=64)
+        except wire.WireError:
+            return None
+
+    def died(self) -> None:
+        """Reap the loader once it has ended (waits up to a second for the kernel to report it)."""
+        end = time.monotonic() + 1.0
+        while self.exit_status is None and time.monotonic() < end:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid:
+                self.exit_status = status
+            else:
+                time.sleep(0.005)
+
+    def wait_loaded(self, deadline: float) -> tuple[str, str]:
+        """``(status, message)`` of running the program's top level."""
+        message = self.receive(deadline)
+        if message is None:
+            return "timeout", "loading the program took longer than the time limit"
+        if not message:
+            self.died()
+            status = self.exit_status
+            if status is not None and os.WIFEXITED(status):
+                return "exit", str(os.WEXITSTATUS(status))
+            if status is not None and os.WTERMSIG(status) == _signal.SIGXCPU:
+                return "timeout", "the program used up its CPU time while loading"
+            return "error", "the program ended while loading: " + describe_status(status)
+        status = self.decode(message) if message[:1] == b"L" else None
+        if type(status) is not tuple or not status or status[0] not in ("ok", "exit", "memory", "error"):
+            return "error", "unusable report from the program's loader"
+        return status[0], "" if len(status) < 2 else str(status[1])
+
+    def fork_worker(self, deadline: float) -> tuple[_socket.socket, int]:
+        """A fresh worker process for one test and the harness's socket to it."""
+        if self.broken:
+            raise remote.ProgramFailure(self.broken)
+        mine, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
+            fd = theirs.fileno().to_bytes(4, sys.byteorder)
+            self.ctl.sendmsg([b"F"], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fd)])
+        except OSError:
+            mine.close()
+            self.broken = "the program's loader process is gone"
+            raise remote.ProgramFailure(self.broken) from None
+        finally:
+            theirs.close()
+        message = self.receive(deadline)
+        if message and message[:1] == b"P" and message[1:].isdigit():
+            return mine, int(message[1:])
+        mine.close()
+        if message and message[:1] == b"E":
+            raise remote.ProgramFailure(message[1:200].decode("utf-8", "replace"))
+        if message is None:
+            self.broken = "the program's loader stopped answering"
+            raise remote.ProgramTimeout("the program's loader did not start the test in time")
+        self.broken = "the program's loader process is gone"
+        raise remote.ProgramFailure(self.broken)
+
+    def worker_status(self) -> object:
+        """How the last worker ended, as the (untrusted) loader reports it; None if it does not."""
+        try:
+            self.ctl.send(b"R")
+        except OSError:
+            return None
+        message = self.receive(time.monotonic() + 1.0)
+        return self.decode(message) if message and message[:1] == b"S" else None
+
+
+def describe_status(status: int | None) -> str:
+    """A wait status in words."""
+    if status is None:
+        return "its exit status is unknown"
+    if os.WIFSIGNALED(status):
+        return f"killed by {SIGNAL_NAMES.get(os.WTERMSIG(status), os.WTERMSIG(status))}"
+    return f"exit status {os.WEXITSTATUS(status)}"
+
+
+def reap_children(loader: Loader) -> None:
+    """Collect every exited child (as pid 1 that includes orphans); note the loader's own end."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if not pid:
+            return
+        if pid == loader.pid:
+            loader.exit_status = status
+
+
+def _stat(pid: int) -> tuple[str, int]:
+    """(state letter, parent pid) from ``/proc/PID/stat``; ("", 0) once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return fields[0].decode(), int(fields[1])
+    except (OSError, IndexError, ValueError):
+        return "", 0
+
+
+def kill_strays(loader: Loader) -> None:
+    """As pid 1 of the sandbox: SIGKILL every process but the harness and the loader, until none is left."""
+    keep = {os.getpid(), loader.pid}
+    for attempt in range(200):
+        alive = [pid for pid in (int(n) for n in os.listdir("/proc") if n.isdigit())
+                 if pid not in keep and _stat(pid)[0] not in ("", "Z", "X")]
+        if not alive:
+            return
+        for pid in alive:
+            try:
+                os.kill(pid, _signal.SIGKILL)
+            except OSError:
+                pass
+        reap_children(loader)
+        if attempt:
+            time.sleep(0.001)
+
+
+def kill_worker(loader: Loader, pid: int) -> None:
+    """Without a pid namespace: kill the worker's process group, if the worker still is the loader's child."""
+    if _stat(pid)[1] == loader.pid:
+        try:
+            os.killpg(pid, _signal.SIGKILL)
+        except OSError:
+            pass
+    reap_children(loader)

@@ -1,0 +1,225 @@
+"""The trusted harness: the one process in the sandbox that decides verdicts (stdlib only).
+
+    python -I -S harness.py RESULT_FD
+
+reads two frames on stdin (the program and its limits; then the tests), writes records (``start``,
+``load``, ``test`` per test, ``done``) as frames to RESULT_FD, which no other process holds.
+
+Order matters. Before it reads any test the harness forks the *loader* (``server.loader_main``), which
+drops stdin, sets the rlimits and runs the program once. For each test the harness asks the loader to
+fork a *worker* connected to the harness by a fresh socket, and runs the test's code itself, with the
+program's names bound to proxies (``remote``). So the program never holds the tests, the expected values
+or the result channel, and nothing it returns is more than plain data to compare.
+
+Under bubblewrap the harness is pid 1 of a fresh pid namespace (``--as-pid-1``): the kernel delivers to
+it no signal from inside the namespace that it does not handle (so the program can neither kill nor stop
+it), it ignores every catchable terminating signal, it makes itself non-dumpable (no ptrace, no
+``/proc/1/mem`` or ``/proc/1/fd`` for the program), and after every test it kills every process but
+itself and the loader. When it exits the kernel kills whatever is left in the namespace.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import sys
+import time
+
+import _signal
+import _socket
+import resource
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import control  # noqa: E402
+import remote  # noqa: E402
+import server  # noqa: E402
+import wire  # noqa: E402
+
+IGNORED_SIGNALS = tuple(getattr(_signal, name) for name in (
+    "SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF",
+    "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGXCPU", "SIGXFSZ", "SIGPIPE", "SIGIO", "SIGWINCH",
+) if hasattr(_signal, name))
+BUILTIN_NAMES = frozenset(vars(builtins))
+CODE_TYPE = type(compile("", "", "exec"))
+HARNESS_MEMORY = 2 << 30  # soft address-space limit of the harness itself
+
+
+def set_nondumpable() -> bool:
+    """``prctl(PR_SET_DUMPABLE, 0)`` through ``_ctypes`` (the full ctypes package costs ~5 ms to import)."""
+    try:
+        import _ctypes
+
+        class _Int(_ctypes._SimpleCData):
+            _type_ = "i"
+
+        class _Function(_ctypes.CFuncPtr):
+            _flags_ = _ctypes.FUNCFLAG_CDECL
+            _restype_ = _Int
+
+        prctl = _Function(_ctypes.dlsym(_ctypes.dlopen(None), "prctl"))
+        prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+        return prctl(3, 0, 0, 0, 0) == 0  # PR_GET_DUMPABLE
+    except Exception:  # noqa: BLE001 - no libffi, no prctl: reported in the start record
+        return False
+
+
+def names_in(code: CODE_TYPE) -> set[str]:
+    """Global names a compiled test (and the functions and comprehensions inside it) may look up."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CODE_TYPE):
+            names |= names_in(const)
+    return names
+
+
+class Reporter:
+    """Writes records to the result channel."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def send(self, *record: object) -> None:
+        wire.write_frame(self.fd, wire.dumps(record))
+
+
+
+
+class Session:
+    """Runs the loaded program's tests one by one and reports each verdict."""
+
+    def __init__(self, spec: dict, plan: dict, loader: control.Loader, out: Reporter) -> None:
+        self.spec = spec
+        self.plan = plan
+        self.loader = loader
+        self.out = out
+        self.pid1 = os.getpid() == 1
+        self.worker: tuple[_socket.socket, int] | None = None
+
+    def cleanup(self) -> None:
+        """Close the current worker and kill whatever the program left running."""
+        if self.worker is not None:
+            sock, pid = self.worker
+            sock.close()
+            self.worker = None
+            if not self.pid1:
+                control.kill_worker(self.loader, pid)
+        if self.pid1:
+            control.kill_strays(self.loader)
+        control.reap_children(self.loader)
+
+    def run(self) -> None:
+        """Load the program, then run every test (or, with no tests, just report the load)."""
+        start = time.monotonic()
+        status, message = self.loader.wait_loaded(start + self.spec["timeout_s"])
+        self.out.send("load", status, message, time.monotonic() - start)
+        self.cleanup()
+        if status != "ok" or self.spec["plain"]:
+            return
+        for index, source in enumerate(self.plan["tests"]):
+            start = time.monotonic()
+            verdict, message = self.run_test(index, source, start + self.spec["timeout_s"])
+            self.out.send("test", index, verdict, message, time.monotonic() - start)
+        self.cleanup()
+
+    def run_test(self, index: int, source: str, deadline: float) -> tuple[str, str]:
+        """``(verdict, message)`` of one test, evaluated here against a worker holding the program."""
+        try:
+            code = compile(source, f"<test {index + 1}>", "exec")
+        except (SyntaxError, ValueError) as exc:
+            return "error", f"the test does not compile: {exc}"
+        verdict, message, healthy = "error", "", True
+        try:
+            if self.worker is None:
+                self.worker = self.loader.fork_worker(deadline)
+            channel = remote.Channel(self.worker[0].fileno(), deadline, self.spec["max_message_bytes"],
+                                     self.spec["max_items"])
+            exec(code, self.namespace(code, channel))
+            verdict = "passed"
+        except AssertionError as exc:
+            verdict, message = "failed", _text(exc) or "assertion failed"
+        except remote.ProgramGone as exc:
+            self.cleanup()
+            verdict, message = self.explain_gone(str(exc))
+        except remote.ProgramFailure as exc:
+            verdict, message, healthy = exc.verdict, str(exc), False
+        except BaseException as exc:  # noqa: BLE001 - the test's own error, or the program's exception
+            verdict, message = "error", f"{type(exc).__name__}: {_text(exc)}"
+        if self.spec["fork_per_test"] or not healthy:
+            self.cleanup()
+        return verdict, message[:2000]
+
+    def namespace(self, code: CODE_TYPE, channel: remote.Channel) -> dict:
+        """Globals for one test: builtins, the test's bindings, and the program names it uses (as proxies)."""
+        bind = self.plan["bind"]
+        wanted = {n for n in names_in(code) if n not in BUILTIN_NAMES and not n.startswith("__")}
+        wanted |= set(bind.values())
+        found = channel.request("resolve", sorted(wanted))
+        if type(found) is not dict:
+            raise remote.ProgramFailure("unusable answer from the program: not a name table")
+        ns = {"__name__": "__test__", "__builtins__": builtins}
+        ns.update((k, v) for k, v in found.items() if type(k) is str and k in wanted)
+        for alias, target in bind.items():
+            if target not in found:
+                raise NameError(f"the program does not define {target!r}")
+            ns[alias] = found[target]
+        return ns
+
+    def explain_gone(self, message: str) -> tuple[str, str]:
+        """Verdict for a worker that vanished, from the loader's report of how it ended."""
+        status = self.loader.worker_status()
+        if type(status) is tuple and len(status) == 3 and type(status[1]) is int:
+            how, code, cpu = status
+            cpu = cpu if type(cpu) is float else 0.0
+            if how == "signal" and (code == _signal.SIGXCPU or cpu >= self.spec["cpu_s"] - 0.05):
+                return "timeout", f"the test used up its CPU time ({self.spec['cpu_s']} s)"
+            if how == "signal":
+                return "error", f"{message}: killed by {control.SIGNAL_NAMES.get(code, code)}"
+            if how == "exit":
+                return "error", f"{message}: exit status {code} before the test finished"
+        return "error", message
+
+
+def _text(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001
+        return "<unprintable>"
+
+
+def main(argv: list[str]) -> int:
+    """Run one program and its tests; see the module docstring for the protocol."""
+    result_fd = int(argv[1])
+    for sig in IGNORED_SIGNALS:
+        _signal.signal(sig, _signal.SIG_IGN)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > HARNESS_MEMORY:
+        resource.setrlimit(resource.RLIMIT_AS, (HARNESS_MEMORY, hard))
+    out = Reporter(result_fd)
+    out.send("start", {"pid": os.getpid(), "uid": os.getuid(), "gid": os.getgid(),
+                       "nondumpable": set_nondumpable()})
+    spec = wire.loads(wire.read_frame(0))
+    spec["default_signals"] = list(IGNORED_SIGNALS)
+    ctl, ctl_child = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ctl.close()
+            os.close(result_fd)
+            server.loader_main(ctl_child, spec)
+        finally:
+            os._exit(1)
+    ctl_child.close()
+    plan = wire.loads(wire.read_frame(0))
+    devnull = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    loader = control.Loader(pid, ctl)
+    Session(spec, plan, loader, out).run()
+    ctl.close()
+    out.send("done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

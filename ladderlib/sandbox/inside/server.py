@@ -1,0 +1,217 @@
+"""The program's side of the sandbox: load the program once, then fork one process per test that answers
+the harness's calls (stdlib only; runs inside the sandbox).
+
+Nothing in this module is trusted. It runs in the processes that also run the untrusted program (the
+*loader*, forked from the harness before the harness has read any test, and the per-test *workers*,
+forked from the loader), so the program can rewrite any of it. That is by design: these processes only
+ever send plain data and object handles back (``wire``), and the verdicts are computed by the harness
+from those values. A program that subverts this module can make its own answers wrong or missing, never
+make a wrong answer count as right.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import sys
+
+import _signal
+import _socket
+import resource
+
+try:
+    from . import wire
+except ImportError:  # run as a plain script inside the sandbox
+    import wire
+
+CTL_ANCILLARY = _socket.CMSG_SPACE(4)
+
+
+def _message(exc: BaseException) -> str:
+    """The exception's text, without trusting its ``__str__`` to behave, and the program line it came from."""
+    try:
+        text = str(exc)[:500]
+    except BaseException:  # noqa: BLE001 - a hostile __str__
+        text = "<unprintable>"
+    tb = exc.__traceback__
+    line = ""
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<program>":
+            line = f" (line {tb.tb_lineno})"
+        tb = tb.tb_next
+    return text + line
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {_message(exc)}"
+
+
+def _exit_code(exc: SystemExit) -> int | str:
+    code = exc.code
+    if code is None:
+        return 0
+    if type(code) in (int, str):
+        return code
+    return "non-integer exit status"
+
+
+def prepare(spec: dict) -> None:
+    """Set up the loader before the program runs: default signals, no stdin, limits, import path."""
+    for sig in spec["default_signals"]:
+        _signal.signal(sig, _signal.SIG_DFL)
+    devnull = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(devnull, 0)  # also drops the harness's stdin pipe, which still holds the tests
+    os.close(devnull)
+    for name, (soft, hard) in spec["rlimits"].items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
+    sys.path[:0] = spec["sys_path"]
+    os.chdir(spec["workdir"])
+
+
+def load(source: str, ns: dict) -> tuple:
+    """Run the program's top level in ``ns``: ``("ok",)``, ``("exit", code)``, ``("memory", msg)`` or
+    ``("error", msg)``."""
+    try:
+        code = compile(source, "<program>", "exec")
+    except (SyntaxError, ValueError) as exc:
+        return ("error", _describe(exc) if not isinstance(exc, SyntaxError)
+                else f"SyntaxError: {exc.msg} (line {exc.lineno})")
+    try:
+        exec(code, ns)
+    except SystemExit as exc:
+        return ("exit", _exit_code(exc))
+    except MemoryError:
+        return ("memory", "MemoryError while loading the program")
+    except BaseException as exc:  # noqa: BLE001 - any failure of the program is a verdict
+        return ("error", _describe(exc))
+    return ("ok",)
+
+
+def loader_main(ctl: _socket.socket, spec: dict) -> None:
+    """The loader process: run the program once, report, then fork a worker per test request."""
+    prepare(spec)
+    ns = {"__name__": spec["module_name"], "__builtins__": builtins}
+    status = load(spec["program"], ns)
+    _flush()  # before any fork, or every worker would print the loader's buffered output again
+    try:
+        ctl.send(b"L" + wire.dumps(status))
+    except OSError:
+        _quit(1)
+    if status[0] != "ok" or spec["plain"]:
+        _quit(0)
+    handles: dict[int, object] = {}
+    last = 0
+    while True:
+        try:
+            msg, ancillary, _, _ = ctl.recvmsg(64, CTL_ANCILLARY)
+        except OSError:
+            _quit(0)
+        if not msg:
+            _quit(0)
+        fds = [int.from_bytes(data[i:i + 4], sys.byteorder)
+               for level, kind, data in ancillary if kind == _socket.SCM_RIGHTS
+               for i in range(0, len(data) - len(data) % 4, 4)]
+        if msg == b"F" and fds:
+            _reap_finished()
+            _flush()
+            try:
+                pid = os.fork()
+            except OSError as exc:
+                pid = -1
+                ctl.send(b"E" + f"cannot start the test's process: {exc}".encode())
+            if pid == 0:
+                ctl.close()
+                os.setsid()
+                serve(fds[0], ns, handles)
+            for fd in fds:
+                os.close(fd)
+            if pid > 0:
+                last = pid
+                ctl.send(b"P%d" % pid)
+        elif msg == b"R":
+            ctl.send(b"S" + wire.dumps(_wait(last)))
+
+
+def _flush() -> None:
+    """Flush the program's buffered output (these processes end with ``os._exit``)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - the program may have closed or replaced its streams
+            pass
+
+
+def _quit(code: int = 0) -> None:
+    _flush()
+    os._exit(code)
+
+
+def _reap_finished() -> None:
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def _wait(pid: int) -> tuple:
+    """How worker ``pid`` ended: ``("exit", code, cpu_s)`` or ``("signal", signum, cpu_s)``."""
+    try:
+        _, status, usage = os.wait4(pid, 0)
+    except ChildProcessError:
+        return ("unknown", 0, 0.0)
+    cpu = usage.ru_utime + usage.ru_stime
+    if os.WIFSIGNALED(status):
+        return ("signal", os.WTERMSIG(status), cpu)
+    return ("exit", os.WEXITSTATUS(status), cpu)
+
+
+def serve(fd: int, ns: dict, handles: dict) -> None:
+    """A worker: answer ``resolve`` / ``call`` / ``getattr`` requests on ``fd`` until the harness hangs up."""
+    _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)
+
+    def export(obj: object) -> wire.Handle:
+        handles[id(obj)] = obj
+        return wire.Handle(id(obj), type(obj).__name__)
+
+    def lookup(handle: wire.Handle) -> object:
+        return handles[handle.id]
+
+    while True:
+        try:
+            request = wire.loads(wire.read_frame(fd), lookup)
+        except BaseException:  # noqa: BLE001 - hang-up, or a handle we never gave out
+            _quit(0)
+        reply = _answer(request, ns)
+        _flush()
+        try:
+            data = wire.dumps(reply, export)
+        except MemoryError:
+            data = wire.dumps(("raise", "MemoryError", "the return value does not fit in memory"))
+        except BaseException as exc:  # noqa: BLE001
+            data = wire.dumps(("raise", "ValueError", "the return value cannot be sent: " + _describe(exc)))
+        try:
+            wire.write_frame(fd, data)
+        except OSError:
+            _quit(0)
+
+
+def _answer(request: tuple, ns: dict) -> tuple:
+    try:
+        op = request[0]
+        if op == "resolve":
+            return ("ok", {name: ns[name] for name in request[1] if name in ns})
+        if op == "call":
+            return ("ok", request[1](*request[2], **request[3]))
+        if op == "getattr":
+            return ("ok", getattr(request[1], request[2]))
+        return ("raise", "ValueError", f"unknown request {op!r}")
+    except SystemExit as exc:
+        return ("exit", _exit_code(exc))
+    except MemoryError:
+        return ("raise", "MemoryError", "")
+    except BaseException as exc:  # noqa: BLE001 - reported to the harness as the program's exception
+        try:
+            return ("raise", type(exc).__name__, _message(exc))
+        except BaseException:  # noqa: BLE001
+            return ("raise", "Exception", "<unprintable>")
