@@ -7,7 +7,14 @@ gives the program:
 * every namespace new (``--unshare-all`` + ``--unshare-user``): no network but a down loopback, no host
   processes (fresh ``/proc`` of a new pid namespace), private IPC and hostname; ``--disable-userns``
   forbids nested user namespaces;
-* uid/gid 65534 inside, every capability dropped, ``no_new_privs`` (bubblewrap sets it);
+* the program runs as uid/gid 65534 with no capabilities and ``no_new_privs`` (bubblewrap sets it). When
+  we are root, a plain ``bwrap --uid 65534`` would map that uid to host uid 0, and the kernel exempts
+  processes of host uid 0 from RLIMIT_NPROC (a fork bomb then runs unbounded). So as root we map the
+  user namespace ourselves (``--userns-block-fd``): inside uid 0 is host uid 0 and runs only the trusted
+  harness, with nothing but CAP_SETUID/CAP_SETGID/CAP_SYS_RESOURCE/CAP_KILL of the sandbox's own namespace; the
+  loader switches to uid 65534, which is host uid 65534 (``nobody``), before any program code runs. The
+  program then cannot signal, ptrace or read the harness, and its processes are counted by RLIMIT_NPROC.
+  When we are not root, bubblewrap's own mapping (uid 65534 inside = our uid) is used as is;
 * ``--new-session`` (no controlling terminal: the TIOCSTI escape), ``--die-with-parent``, and
   ``--as-pid-1`` so the trusted harness is the namespace's init;
 * an empty root, read-only, holding only the Python layout (``layout.py``), the harness files at
@@ -20,9 +27,12 @@ gives the program:
 from __future__ import annotations
 
 import functools
+import json
 import os
+import select
 import shutil
 import subprocess
+import time
 
 from ladderlib.config.sandbox import SandboxSettings
 from ladderlib.sandbox.errors import INSTALL_HINT, SandboxUnavailable
@@ -52,19 +62,88 @@ def bwrap_version(bwrap: str) -> str:
         return f"unknown ({exc})"
 
 
-def bwrap_command(bwrap: str, layout: PythonLayout, settings: SandboxSettings, result_fd: int) -> list[str]:
-    """The full ``bwrap ... python -I -S /ladder/harness.py FD`` command line."""
+class UserNamespaceMap:
+    """The root-only split mapping: uid/gid 0 -> host 0 (the harness), 65534 -> host 65534 (the program).
+
+    bubblewrap creates the user namespace, reports its child's pid on the info fd and waits on the block
+    fd; ``after_start`` writes the maps and lets it go on.
+    """
+
+    MAP = f"0 0 1\n{SANDBOX_UID} {SANDBOX_UID} 1\n"
+
+    def __init__(self) -> None:
+        self.block_r, self.block_w = os.pipe()
+        self.info_r, self.info_w = os.pipe()
+
+    @property
+    def child_fds(self) -> tuple[int, int]:
+        """The fds bubblewrap must inherit."""
+        return self.block_r, self.info_w
+
+    def args(self) -> list[str]:
+        return ["--userns-block-fd", str(self.block_r), "--info-fd", str(self.info_w)]
+
+    def after_start(self, timeout_s: float = 10.0) -> None:
+        """Read bubblewrap's child pid, write the maps, release it (if bubblewrap failed, just return)."""
+        os.close(self.block_r)
+        os.close(self.info_w)
+        self.block_r = self.info_w = -1
+        data, end = b"", time.monotonic() + timeout_s
+        while b"}" not in data and time.monotonic() < end:
+            if not select.select([self.info_r], [], [], max(end - time.monotonic(), 0))[0]:
+                break
+            chunk = os.read(self.info_r, 4096)
+            if not chunk:
+                break
+            data += chunk
+        try:
+            pid = int(json.loads(data.decode())["child-pid"])
+            for name in ("uid_map", "gid_map"):
+                with open(f"/proc/{pid}/{name}", "w") as fh:
+                    fh.write(self.MAP)
+            os.write(self.block_w, b"1")
+        except (ValueError, KeyError, OSError):
+            pass  # bubblewrap died before reporting: its stderr says why
+
+    def close(self) -> None:
+        for fd in (self.block_r, self.block_w, self.info_r, self.info_w):
+            if fd >= 0:
+                os.close(fd)
+        self.block_r = self.block_w = self.info_r = self.info_w = -1
+
+
+def _parents(paths: list[str]) -> list[str]:
+    """Every ancestor folder of ``paths`` (parents first), so bubblewrap can create them world-readable."""
+    out: list[str] = []
+    for path in paths:
+        parts = path.strip("/").split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folder = "/" + "/".join(parts[:i])
+            if folder not in out:
+                out.append(folder)
+    return out
+
+
+def bwrap_command(bwrap: str, layout: PythonLayout, settings: SandboxSettings, result_fd: int,
+                  userns: UserNamespaceMap | None = None) -> list[str]:
+    """The full ``bwrap ... python -I -S /ladder/harness.py FD`` command line (``userns``: as root)."""
     tmpfs_bytes = str(settings.tmpfs_mb << 20)
-    cmd = [
-        bwrap, "--unshare-all", "--unshare-user", "--disable-userns",
-        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
-        "--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL",
+    cmd = [bwrap, "--unshare-all", "--unshare-user"]
+    if userns is not None:
+        cmd += [*userns.args(), "--cap-drop", "ALL",
+                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SYS_RESOURCE",
+                "--cap-add", "CAP_KILL"]
+    else:
+        cmd += ["--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
+    cmd += [
+        "--hostname", "sandbox", "--die-with-parent", "--new-session", "--as-pid-1",
         "--clearenv", "--setenv", "HOME", WORKDIR, "--setenv", "LANG", "C.UTF-8",
         "--proc", "/proc", "--dev", "/dev",
-        "--size", tmpfs_bytes, "--tmpfs", "/dev/shm",
-        "--size", tmpfs_bytes, "--tmpfs", "/tmp",
-        "--size", tmpfs_bytes, "--tmpfs", WORKDIR,
     ]
+    for path in ("/dev/shm", "/tmp", WORKDIR):
+        cmd += ["--perms", "01777", "--size", tmpfs_bytes, "--tmpfs", path]
+    for folder in _parents(list(layout.binds)):
+        cmd += ["--perms", "0755", "--dir", folder]
     for path in layout.binds:
         cmd += ["--ro-bind", path, path]
     for path in layout.hidden:

@@ -64,19 +64,23 @@ def _exited(pid: int) -> bool:
 
 
 def run_captured(command: Callable[[int], list[str]], stdin: bytes, deadline_s: float, max_output: int,
-                 env: dict[str, str], cwd: str | None = None) -> Captured:
-    """Start ``command(result_fd)`` in a new session, and run it to its end or to ``deadline_s`` seconds."""
+                 env: dict[str, str], cwd: str | None = None, extra_fds: tuple[int, ...] = (),
+                 started: Callable[[], None] | None = None) -> Captured:
+    """Start ``command(result_fd)`` in a new session (also passing ``extra_fds``), call ``started()``, and
+    run it to its end or to ``deadline_s`` seconds."""
     start = time.monotonic()
     result_r, result_w = os.pipe()
     try:
         proc = subprocess.Popen(command(result_w), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, pass_fds=(result_w,), env=env, cwd=cwd,
+                                stderr=subprocess.PIPE, pass_fds=(result_w, *extra_fds), env=env, cwd=cwd,
                                 start_new_session=True)
     except BaseException:
         os.close(result_r)
         raise
     finally:
         os.close(result_w)
+    if started is not None:
+        started()
     out, err = Sink(max_output), Sink(max_output)
     sinks = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
     stdin_fd = proc.stdin.fileno()

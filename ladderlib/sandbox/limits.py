@@ -12,13 +12,15 @@ from __future__ import annotations
 from ladderlib.config.sandbox import SandboxSettings
 
 MIB = 1 << 20
-HARNESS_PROCESSES = 2  # the harness (pid 1) and the loader, also counted by RLIMIT_NPROC inside the sandbox
+# Processes of the program's uid that are not the program's: the loader, and (unless the harness runs as
+# a uid of its own, see bwrap.py) the harness.
+HARNESS_PROCESSES = {True: 1, False: 2}
 STARTUP_S = 5.0  # host-side allowance for bubblewrap and the interpreter to start
 MAX_MESSAGE_BYTES = 8 * MIB  # largest answer a worker may send for one call
 MAX_ITEMS = 1_000_000  # values in one answer (bounds the harness's memory and decoding time)
 
 
-def rlimits(settings: SandboxSettings, isolated: bool) -> dict[str, list[int]]:
+def rlimits(settings: SandboxSettings, isolated: bool, split_uid: bool = False) -> dict[str, list[int]]:
     """``{RLIMIT_NAME: [soft, hard]}`` for the loader to apply.
 
     RLIMIT_NPROC counts per user: inside the sandbox's own user namespace that is just the sandbox's
@@ -34,7 +36,7 @@ def rlimits(settings: SandboxSettings, isolated: bool) -> dict[str, list[int]]:
         "RLIMIT_CORE": [0, 0],
     }
     if isolated:
-        table["RLIMIT_NPROC"] = [settings.max_processes + HARNESS_PROCESSES] * 2
+        table["RLIMIT_NPROC"] = [settings.max_processes + HARNESS_PROCESSES[split_uid]] * 2
     return table
 
 

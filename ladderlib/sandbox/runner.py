@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import compileall
 import functools
+import os
 import shutil
 import tempfile
 import warnings
@@ -52,6 +53,7 @@ class Launcher:
         self.isolated = settings.isolation == "bwrap"
         self.bwrap = bwrap.find_bwrap(settings.bwrap_path) if self.isolated else ""
         self.layout = python_layout(settings.python, settings.site_packages)
+        self.split_uid = self.isolated and os.geteuid() == 0  # see bwrap.py: root maps the namespace itself
         _precompile()
 
     def run(self, code: str, plan: TestPlan) -> SandboxResult:
@@ -62,15 +64,17 @@ class Launcher:
         workdir = bwrap.WORKDIR if self.isolated else tempfile.mkdtemp(prefix="ladder-sandbox-")
         spec = {
             "program": code, "module_name": "__main__" if plan.plain else "solution", "plain": plan.plain,
-            "rlimits": limits.rlimits(s, self.isolated), "sys_path": list(self.layout.sys_path),
+            "rlimits": limits.rlimits(s, self.isolated, self.split_uid), "sys_path": list(self.layout.sys_path),
+            "drop_to": [bwrap.SANDBOX_UID, bwrap.SANDBOX_UID] if self.split_uid else None,
             "workdir": workdir, "timeout_s": s.timeout_s, "cpu_s": s.cpu_s, "fork_per_test": s.fork_per_test,
             "max_message_bytes": limits.MAX_MESSAGE_BYTES, "max_items": limits.MAX_ITEMS,
         }
         tests = {"tests": [t.code for t in plan.tests], "bind": dict(plan.bind)}
         stdin = wire.frame(wire.dumps(spec)) + wire.frame(wire.dumps(tests))
+        userns = bwrap.UserNamespaceMap() if self.split_uid else None
         if self.isolated:
             def command(fd: int) -> list[str]:
-                return bwrap.bwrap_command(self.bwrap, self.layout, s, fd)
+                return bwrap.bwrap_command(self.bwrap, self.layout, s, fd, userns)
             env: dict[str, str] = {}
         else:
             def command(fd: int) -> list[str]:
@@ -78,11 +82,15 @@ class Launcher:
             env = {"HOME": workdir, "LANG": "C.UTF-8"}
         try:
             captured = run_captured(command, stdin, limits.run_deadline(s, len(plan.tests)), s.max_output_bytes,
-                                    env, None if self.isolated else workdir)
+                                    env, None if self.isolated else workdir,
+                                    extra_fds=userns.child_fds if userns else (),
+                                    started=userns.after_start if userns else None)
         finally:
+            if userns is not None:
+                userns.close()
             if not self.isolated:
                 shutil.rmtree(workdir, ignore_errors=True)
-        return build_result(plan, captured, self.isolated)
+        return build_result(plan, captured, self.isolated, self.split_uid)
 
 
 def _records(captured: Captured) -> tuple[dict | None, tuple | None, dict[int, tuple], bool]:
@@ -100,15 +108,16 @@ def _records(captured: Captured) -> tuple[dict | None, tuple | None, dict[int, t
     return start, load, tests, done
 
 
-def _check_start(start: dict | None, captured: Captured, isolated: bool) -> None:
+def _check_start(start: dict | None, captured: Captured, isolated: bool, split_uid: bool) -> None:
     if start is None and not captured.killed:
         tail = bytes(captured.stderr.data[-2000:]).decode("utf-8", "replace").strip()
         raise SandboxUnavailable(f"the sandbox did not start (exit status {captured.returncode}): "
                                  f"{tail or 'no message'}")
     if start is not None and isolated:
-        if start.get("uid") != bwrap.SANDBOX_UID or start.get("pid") != 1:
+        uid = 0 if split_uid else bwrap.SANDBOX_UID
+        if start.get("uid") != uid or start.get("pid") != 1:
             raise SandboxUnavailable(f"the sandbox's harness runs as uid {start.get('uid')}, pid "
-                                     f"{start.get('pid')}; expected uid {bwrap.SANDBOX_UID}, pid 1")
+                                     f"{start.get('pid')}; expected uid {uid}, pid 1")
         if not start.get("nondumpable"):
             warnings.warn("the sandbox's harness could not make itself non-dumpable (no _ctypes?): a program "
                           "could ptrace it", RuntimeWarning, stacklevel=3)
@@ -122,10 +131,10 @@ def _load_message(status: str, message: str) -> str:
     return message or f"loading the program failed ({status})"
 
 
-def build_result(plan: TestPlan, captured: Captured, isolated: bool) -> SandboxResult:
+def build_result(plan: TestPlan, captured: Captured, isolated: bool, split_uid: bool = False) -> SandboxResult:
     """The result of one run from what its process produced."""
     start, load, done_tests, done = _records(captured)
-    _check_start(start, captured, isolated)
+    _check_start(start, captured, isolated, split_uid)
     if load is None:
         status, message = ("timeout", "the sandbox ran past its wall-clock limit") if captured.killed else \
             ("error", f"the harness ended before the program loaded (exit status {captured.returncode})")

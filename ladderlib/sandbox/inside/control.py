@@ -62,6 +62,15 @@ class Loader:
             else:
                 time.sleep(0.005)
 
+    def kill(self) -> None:
+        """SIGKILL the loader (it is our child, so its pid cannot have been reused before we reap it)."""
+        if self.exit_status is None:
+            try:
+                os.kill(self.pid, _signal.SIGKILL)
+            except OSError:
+                pass
+        self.broken = self.broken or "the program's loader was stopped"
+
     def wait_loaded(self, deadline: float) -> tuple[str, str]:
         """``(status, message)`` of running the program's top level."""
         message = self.receive(deadline)
@@ -149,25 +158,52 @@ def _stat(pid: int) -> tuple[str, int]:
 
 
 def kill_strays(loader: Loader) -> None:
-    """As pid 1 of the sandbox: SIGKILL every process but the harness and the loader, until none is left."""
+    """As pid 1 of the sandbox: SIGKILL every process but the harness (and the loader, while it is needed).
+
+    Without the loader to spare one ``kill(-1)`` does it at once. Otherwise the worker was killed by process
+    group already and this finds the rest (processes that left the group); stopping them before the kill
+    keeps a fork bomb from refilling the table while we go.
+    """
+    if loader.broken:
+        try:
+            os.kill(-1, _signal.SIGKILL)
+        except OSError:
+            pass
+        _reap_all(loader)
+        return
     keep = {os.getpid(), loader.pid}
-    for attempt in range(200):
+    for attempt in range(100):
         alive = [pid for pid in (int(n) for n in os.listdir("/proc") if n.isdigit())
                  if pid not in keep and _stat(pid)[0] not in ("", "Z", "X")]
         if not alive:
             return
-        for pid in alive:
-            try:
-                os.kill(pid, _signal.SIGKILL)
-            except OSError:
-                pass
+        for sig in (_signal.SIGSTOP, _signal.SIGKILL):
+            for pid in alive:
+                try:
+                    os.kill(pid, sig)
+                except OSError:
+                    pass
         reap_children(loader)
         if attempt:
             time.sleep(0.001)
 
 
+def _reap_all(loader: Loader, timeout_s: float = 2.0) -> None:
+    """After ``kill(-1)``: wait for every child (orphans included) to be gone."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == loader.pid:
+            loader.exit_status = status
+        if not pid:
+            time.sleep(0.0005)
+
+
 def kill_worker(loader: Loader, pid: int) -> None:
-    """Without a pid namespace: kill the worker's process group, if the worker still is the loader's child."""
+    """Kill the worker's process group (it called setsid), if the worker still is the loader's child."""
     if _stat(pid)[1] == loader.pid:
         try:
             os.killpg(pid, _signal.SIGKILL)

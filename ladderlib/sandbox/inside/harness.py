@@ -64,6 +64,19 @@ def set_nondumpable() -> bool:
         return False
 
 
+def forbid_namespaces() -> bool:
+    """As root of the sandbox's own user namespace: let no process in it create namespaces of any kind
+    (bubblewrap's ``--disable-userns`` does this only when it maps the namespace itself)."""
+    done = True
+    for kind in ("user", "mnt", "pid", "net", "ipc", "uts", "cgroup", "time"):
+        try:
+            with open(f"/proc/sys/user/max_{kind}_namespaces", "w") as fh:
+                fh.write("0")
+        except OSError:
+            done = done and kind in ("cgroup", "time")  # absent on some kernels
+    return done
+
+
 def names_in(code: CODE_TYPE) -> set[str]:
     """Global names a compiled test (and the functions and comprehensions inside it) may look up."""
     names = set(code.co_names)
@@ -96,14 +109,16 @@ class Session:
         self.pid1 = os.getpid() == 1
         self.worker: tuple[_socket.socket, int] | None = None
 
-    def cleanup(self) -> None:
-        """Close the current worker and kill whatever the program left running."""
+    def cleanup(self, keep_loader: bool = True) -> None:
+        """Close the current worker and kill whatever the program left running (the loader too, unless
+        more tests need it)."""
         if self.worker is not None:
             sock, pid = self.worker
             sock.close()
             self.worker = None
-            if not self.pid1:
-                control.kill_worker(self.loader, pid)
+            control.kill_worker(self.loader, pid)
+        if not keep_loader:
+            self.loader.kill()
         if self.pid1:
             control.kill_strays(self.loader)
         control.reap_children(self.loader)
@@ -113,14 +128,15 @@ class Session:
         start = time.monotonic()
         status, message = self.loader.wait_loaded(start + self.spec["timeout_s"])
         self.out.send("load", status, message, time.monotonic() - start)
-        self.cleanup()
         if status != "ok" or self.spec["plain"]:
+            self.cleanup(keep_loader=False)
             return
+        self.cleanup()
         for index, source in enumerate(self.plan["tests"]):
             start = time.monotonic()
             verdict, message = self.run_test(index, source, start + self.spec["timeout_s"])
             self.out.send("test", index, verdict, message, time.monotonic() - start)
-        self.cleanup()
+        self.cleanup(keep_loader=False)
 
     def run_test(self, index: int, source: str, deadline: float) -> tuple[str, str]:
         """``(verdict, message)`` of one test, evaluated here against a worker holding the program."""
@@ -196,8 +212,9 @@ def main(argv: list[str]) -> int:
     if hard == resource.RLIM_INFINITY or hard > HARNESS_MEMORY:
         resource.setrlimit(resource.RLIMIT_AS, (HARNESS_MEMORY, hard))
     out = Reporter(result_fd)
+    split = os.getpid() == 1 and os.getuid() == 0
     out.send("start", {"pid": os.getpid(), "uid": os.getuid(), "gid": os.getgid(),
-                       "nondumpable": set_nondumpable()})
+                       "nondumpable": set_nondumpable(), "namespaces_forbidden": split and forbid_namespaces()})
     spec = wire.loads(wire.read_frame(0))
     spec["default_signals"] = list(IGNORED_SIGNALS)
     ctl, ctl_child = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)

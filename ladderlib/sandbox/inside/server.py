@@ -14,6 +14,7 @@ from __future__ import annotations
 import builtins
 import os
 import sys
+from builtins import BaseException, MemoryError, SystemExit, getattr, id, int, len, range, str, type  # noqa: A004
 
 import _signal
 import _socket
@@ -35,7 +36,9 @@ def _message(exc: BaseException) -> str:
         text = "<unprintable>"
     tb = exc.__traceback__
     line = ""
-    while tb is not None:
+    for _ in range(1000):  # a RecursionError's traceback can be a million entries long
+        if tb is None:
+            break
         if tb.tb_frame.f_code.co_filename == "<program>":
             line = f" (line {tb.tb_lineno})"
         tb = tb.tb_next
@@ -56,12 +59,20 @@ def _exit_code(exc: SystemExit) -> int | str:
 
 
 def prepare(spec: dict) -> None:
-    """Set up the loader before the program runs: default signals, no stdin, limits, import path."""
-    for sig in spec["default_signals"]:
-        _signal.signal(sig, _signal.SIG_DFL)
+    """Set up the loader before the program runs: default signals, no stdin, its own uid, limits, import
+    path."""
+    for sig in spec["default_signals"]:  # as in any Python process: SIGPIPE, SIGXFSZ ignored, SIGINT raises
+        keep_ignored = sig in (getattr(_signal, "SIGPIPE", None), getattr(_signal, "SIGXFSZ", None))
+        _signal.signal(sig, _signal.SIG_IGN if keep_ignored else _signal.SIG_DFL)
+    _signal.signal(_signal.SIGINT, _signal.default_int_handler)
     devnull = os.open("/dev/null", os.O_RDONLY)
     os.dup2(devnull, 0)  # also drops the harness's stdin pipe, which still holds the tests
     os.close(devnull)
+    if spec["drop_to"]:  # the harness has a uid of its own: leave it, and with it every capability
+        uid, gid = spec["drop_to"]
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
     for name, (soft, hard) in spec["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
     sys.path[:0] = spec["sys_path"]

@@ -14,6 +14,11 @@ from __future__ import annotations
 import os
 import select
 import time
+# Bound here, so a program that replaces ``builtins.len`` & co. in its own process does not change how
+# that process encodes its answers.
+from builtins import (  # noqa: A004
+    bytes, complex, dict, float, frozenset, int, isinstance, len, list, range, repr, set, str, tuple, type,
+)
 
 MAX_DEPTH = 64
 HEADER = 4  # bytes of big-endian frame length
