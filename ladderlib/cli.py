@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.variants.cli",
     "ladderlib.train.cli",
     "ladderlib.planner.cli",
+    "ladderlib.sandbox.cli",
 )
 
 
