@@ -208,7 +208,7 @@ def test_site_packages_only_when_asked(sandbox) -> None:
     with_site = sandbox.model_copy(update={"site_packages": True, "memory_mb": 1024})
     assert run_program(code, ["assert f() == {'a': 1}"], settings=with_site).passed
     layout = python_layout()
-    assert not any("site-packages" in p for p in layout.binds) and layout.hidden
+    assert not any("site-packages" in dest for _, dest in layout.binds) and layout.hidden
 
 
 def test_settings_validate_and_import_nothing_heavy() -> None:

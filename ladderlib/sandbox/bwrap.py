@@ -43,6 +43,8 @@ HARNESS_DIR = "/ladder"
 WORKDIR = "/work"
 INSIDE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "inside")
 PYTHON_FLAGS = ("-I", "-S", "-B")
+# The harness is imported rather than run as a script, so its byte code comes from __pycache__.
+LAUNCH = "import sys; sys.path.insert(0, {!r}); import harness; sys.exit(harness.main(sys.argv))"
 
 
 def find_bwrap(path: str) -> str:
@@ -126,7 +128,7 @@ def _parents(paths: list[str]) -> list[str]:
 
 def bwrap_command(bwrap: str, layout: PythonLayout, settings: SandboxSettings, result_fd: int,
                   userns: UserNamespaceMap | None = None) -> list[str]:
-    """The full ``bwrap ... python -I -S /ladder/harness.py FD`` command line (``userns``: as root)."""
+    """The full ``bwrap ... python -I -S -c 'import harness ...' FD`` command line (``userns``: as root)."""
     tmpfs_bytes = str(settings.tmpfs_mb << 20)
     cmd = [bwrap, "--unshare-all", "--unshare-user"]
     if userns is not None:
@@ -142,16 +144,16 @@ def bwrap_command(bwrap: str, layout: PythonLayout, settings: SandboxSettings, r
     ]
     for path in ("/dev/shm", "/tmp", WORKDIR):
         cmd += ["--perms", "01777", "--size", tmpfs_bytes, "--tmpfs", path]
-    for folder in _parents(list(layout.binds)):
+    for folder in _parents([dest for _, dest in layout.binds]):
         cmd += ["--perms", "0755", "--dir", folder]
-    for path in layout.binds:
-        cmd += ["--ro-bind", path, path]
+    for source, dest in layout.binds:
+        cmd += ["--ro-bind", source, dest]
     for path in layout.hidden:
         cmd += ["--tmpfs", path]
     cmd += ["--ro-bind", INSIDE_DIR, HARNESS_DIR, "--remount-ro", "/", "--chdir", WORKDIR]
-    return cmd + [layout.executable, *PYTHON_FLAGS, f"{HARNESS_DIR}/harness.py", str(result_fd)]
+    return cmd + [layout.executable, *PYTHON_FLAGS, "-c", LAUNCH.format(HARNESS_DIR), str(result_fd)]
 
 
 def unisolated_command(layout: PythonLayout, result_fd: int) -> list[str]:
     """The harness run straight on the host (``isolation="none"``)."""
-    return [layout.executable, *PYTHON_FLAGS, os.path.join(INSIDE_DIR, "harness.py"), str(result_fd)]
+    return [layout.executable, *PYTHON_FLAGS, "-c", LAUNCH.format(INSIDE_DIR), str(result_fd)]

@@ -1,8 +1,8 @@
 """Find processes that sandboxes started by this library left on the host (there should never be any).
 
 Used by the tests and the benchmark to check the claim that a run leaves nothing behind: a process
-counts if it runs the in-sandbox harness (its command line names ``harness.py`` of this package, or
-``/ladder/harness.py``), or runs a sandbox interpreter inside a pid namespace other than ours.
+counts if it runs the in-sandbox harness (its command line is the harness's launch line), or runs a
+sandbox interpreter inside a pid namespace other than ours.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from ladderlib.sandbox.bwrap import HARNESS_DIR, INSIDE_DIR
+from ladderlib.sandbox.bwrap import HARNESS_DIR, INSIDE_DIR, LAUNCH
 
 
 def _read(path: str) -> bytes:
@@ -28,7 +28,7 @@ def sandbox_processes(executables: tuple[str, ...] = ()) -> list[int]:
         own_ns = os.readlink("/proc/self/ns/pid")
     except OSError:
         return []
-    markers = (os.path.join(INSIDE_DIR, "harness.py").encode(), f"{HARNESS_DIR}/harness.py".encode())
+    markers = (LAUNCH.format(INSIDE_DIR).encode(), LAUNCH.format(HARNESS_DIR).encode())
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) == os.getpid():

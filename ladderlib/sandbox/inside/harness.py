@@ -1,6 +1,6 @@
 """The trusted harness: the one process in the sandbox that decides verdicts (stdlib only).
 
-    python -I -S harness.py RESULT_FD
+    python -I -S -c "import sys; sys.path.insert(0, DIR); import harness; sys.exit(harness.main(sys.argv))" RESULT_FD
 
 reads two frames on stdin (the program and its limits; then the tests), writes records (``start``,
 ``load``, ``test`` per test, ``done``) as frames to RESULT_FD, which no other process holds.
@@ -21,7 +21,8 @@ itself and the loader. When it exits the kernel kills whatever is left in the na
 from __future__ import annotations
 
 import builtins
-import os
+import marshal
+import posix as os  # os.py itself costs ~2.5 ms of every sandbox start
 import sys
 import time
 
@@ -29,9 +30,7 @@ import _signal
 import _socket
 import resource
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import control  # noqa: E402
+import control  # noqa: E402 - the launch line put this folder on sys.path
 import remote  # noqa: E402
 import server  # noqa: E402
 import wire  # noqa: E402
@@ -41,7 +40,7 @@ IGNORED_SIGNALS = tuple(getattr(_signal, name) for name in (
     "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGXCPU", "SIGXFSZ", "SIGPIPE", "SIGIO", "SIGWINCH",
 ) if hasattr(_signal, name))
 BUILTIN_NAMES = frozenset(vars(builtins))
-CODE_TYPE = type(compile("", "", "exec"))
+CODE_TYPE = type((lambda: None).__code__)
 HARNESS_MEMORY = 2 << 30  # soft address-space limit of the harness itself
 
 
@@ -108,19 +107,21 @@ class Session:
         self.out = out
         self.pid1 = os.getpid() == 1
         self.worker: tuple[_socket.socket, int] | None = None
+        self.resolved: bytes | None = None  # the loader's answer for every name the tests use
 
     def cleanup(self, keep_loader: bool = True) -> None:
         """Close the current worker and kill whatever the program left running (the loader too, unless
         more tests need it)."""
+        killed = 0
         if self.worker is not None:
             sock, pid = self.worker
             sock.close()
             self.worker = None
-            control.kill_worker(self.loader, pid)
+            killed = pid if control.kill_worker(self.loader, pid, self.pid1) else 0
         if not keep_loader:
             self.loader.kill()
         if self.pid1:
-            control.kill_strays(self.loader)
+            control.kill_strays(self.loader, killed)
         control.reap_children(self.loader)
 
     def run(self) -> None:
@@ -132,18 +133,34 @@ class Session:
             self.cleanup(keep_loader=False)
             return
         self.cleanup()
-        for index, source in enumerate(self.plan["tests"]):
+        codes = [self.compiled(i) for i in range(len(self.plan["tests"]))]
+        names = set().union(*(self.wanted(c) for c in codes if isinstance(c, CODE_TYPE)))
+        self.resolved = self.loader.resolve(sorted(names), time.monotonic() + self.spec["timeout_s"])
+        for index, code in enumerate(codes):
             start = time.monotonic()
-            verdict, message = self.run_test(index, source, start + self.spec["timeout_s"])
+            verdict, message = self.run_test(index, code, start + self.spec["timeout_s"])
             self.out.send("test", index, verdict, message, time.monotonic() - start)
         self.cleanup(keep_loader=False)
 
-    def run_test(self, index: int, source: str, deadline: float) -> tuple[str, str]:
-        """``(verdict, message)`` of one test, evaluated here against a worker holding the program."""
+    def compiled(self, index: int) -> CODE_TYPE | str:
+        """Test ``index`` as a code object (sent compiled by the host, or compiled here), or why not."""
         try:
-            code = compile(source, f"<test {index + 1}>", "exec")
-        except (SyntaxError, ValueError) as exc:
-            return "error", f"the test does not compile: {exc}"
+            byte_code = self.plan["codes"][index]
+            if byte_code:
+                return marshal.loads(byte_code)
+            return compile(self.plan["tests"][index], f"<test {index + 1}>", "exec")
+        except (SyntaxError, ValueError, TypeError, EOFError) as exc:
+            return f"the test does not compile: {exc}"
+
+    def wanted(self, code: CODE_TYPE) -> set[str]:
+        """The program names a test may use: its global names that are not builtins, and the bindings."""
+        names = {n for n in names_in(code) if n not in BUILTIN_NAMES and not n.startswith("__")}
+        return names | set(self.plan["bind"].values())
+
+    def run_test(self, index: int, code: CODE_TYPE | str, deadline: float) -> tuple[str, str]:
+        """``(verdict, message)`` of one test, evaluated here against a worker holding the program."""
+        if not isinstance(code, CODE_TYPE):
+            return "error", code
         verdict, message, healthy = "error", "", True
         try:
             if self.worker is None:
@@ -168,9 +185,14 @@ class Session:
     def namespace(self, code: CODE_TYPE, channel: remote.Channel) -> dict:
         """Globals for one test: builtins, the test's bindings, and the program names it uses (as proxies)."""
         bind = self.plan["bind"]
-        wanted = {n for n in names_in(code) if n not in BUILTIN_NAMES and not n.startswith("__")}
-        wanted |= set(bind.values())
-        found = channel.request("resolve", sorted(wanted))
+        wanted = self.wanted(code)
+        if self.resolved is not None:
+            try:
+                found = wire.loads(self.resolved, channel.proxy, self.spec["max_items"])
+            except wire.WireError as exc:
+                raise remote.ProgramFailure(f"unusable answer from the program: {exc}") from None
+        else:
+            found = channel.request("resolve", sorted(wanted))
         if type(found) is not dict:
             raise remote.ProgramFailure("unusable answer from the program: not a name table")
         ns = {"__name__": "__test__", "__builtins__": builtins}
@@ -212,9 +234,10 @@ def main(argv: list[str]) -> int:
     if hard == resource.RLIM_INFINITY or hard > HARNESS_MEMORY:
         resource.setrlimit(resource.RLIMIT_AS, (HARNESS_MEMORY, hard))
     out = Reporter(result_fd)
-    split = os.getpid() == 1 and os.getuid() == 0
+    split = os.getpid() == 1 and os.getuid() == 0  # a uid of our own: the program cannot ptrace us anyway
     out.send("start", {"pid": os.getpid(), "uid": os.getuid(), "gid": os.getgid(),
-                       "nondumpable": set_nondumpable(), "namespaces_forbidden": split and forbid_namespaces()})
+                       "nondumpable": None if split else set_nondumpable(),
+                       "namespaces_forbidden": split and forbid_namespaces()})
     spec = wire.loads(wire.read_frame(0))
     spec["default_signals"] = list(IGNORED_SIGNALS)
     ctl, ctl_child = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)

@@ -74,7 +74,8 @@ class Channel:
             return object.__getattribute__(obj, "_sbx_handle")
         raise TypeError(f"a test cannot pass a {type(obj).__name__} to the program")
 
-    def _proxy(self, handle: wire.Handle) -> RemoteObject:
+    def proxy(self, handle: wire.Handle) -> RemoteObject:
+        """The proxy for a handle the program sent."""
         return RemoteObject(self, handle)
 
     def request(self, *request: object) -> object:
@@ -93,7 +94,7 @@ class Channel:
         except wire.WireError as exc:
             raise ProgramFailure(f"unusable answer from the program: {exc}") from None
         try:
-            reply = wire.loads(data, self._proxy, self.max_items)
+            reply = wire.loads(data, self.proxy, self.max_items)
         except wire.WireError as exc:
             raise ProgramFailure(f"unusable answer from the program: {exc}") from None
         if type(reply) is tuple and len(reply) == 2 and reply[0] == "ok":
