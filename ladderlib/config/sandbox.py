@@ -55,6 +55,11 @@ class SandboxSettings(Section):
         False, description="also expose (read-only) this environment's site-packages and the system library "
                            "folders, for programs that import third-party packages",
     )
+    zygote: bool = Field(
+        True, description="as root: start each program by forking a pre-started sandboxed interpreter (one per "
+                          "worker) into fresh namespaces and mounts (~3 ms) instead of a new bubblewrap and "
+                          "interpreter (~30 ms); same isolation, the user namespace shared by its runs",
+    )
     fork_per_test: bool = Field(
         True, description="each test gets a fresh fork of the loaded program, so no test sees another's state",
     )

@@ -45,6 +45,7 @@ INSIDE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "inside")
 PYTHON_FLAGS = ("-I", "-S", "-B")
 # The harness is imported rather than run as a script, so its byte code comes from __pycache__.
 LAUNCH = "import sys; sys.path.insert(0, {!r}); import harness; sys.exit(harness.main(sys.argv))"
+ZYGOTE_LAUNCH = "import sys; sys.path.insert(0, {!r}); import zygote; sys.exit(zygote.main(sys.argv))"
 
 
 def find_bwrap(path: str) -> str:
@@ -126,15 +127,15 @@ def _parents(paths: list[str]) -> list[str]:
     return out
 
 
-def bwrap_command(bwrap: str, layout: PythonLayout, settings: SandboxSettings, result_fd: int,
-                  userns: UserNamespaceMap | None = None) -> list[str]:
-    """The full ``bwrap ... python -I -S -c 'import harness ...' FD`` command line (``userns``: as root)."""
+def _sandbox(bwrap: str, layout: PythonLayout, settings: SandboxSettings, userns: UserNamespaceMap | None,
+             extra_caps: tuple[str, ...] = ()) -> list[str]:
+    """bubblewrap's options for one sandbox (everything up to the command it runs)."""
     tmpfs_bytes = str(settings.tmpfs_mb << 20)
     cmd = [bwrap, "--unshare-all", "--unshare-user"]
     if userns is not None:
-        cmd += [*userns.args(), "--cap-drop", "ALL",
-                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SYS_RESOURCE",
-                "--cap-add", "CAP_KILL"]
+        cmd += [*userns.args(), "--cap-drop", "ALL"]
+        for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_SYS_RESOURCE", "CAP_KILL", *extra_caps):
+            cmd += ["--cap-add", cap]
     else:
         cmd += ["--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
     cmd += [
@@ -150,8 +151,22 @@ def bwrap_command(bwrap: str, layout: PythonLayout, settings: SandboxSettings, r
         cmd += ["--ro-bind", source, dest]
     for path in layout.hidden:
         cmd += ["--tmpfs", path]
-    cmd += ["--ro-bind", INSIDE_DIR, HARNESS_DIR, "--remount-ro", "/", "--chdir", WORKDIR]
-    return cmd + [layout.executable, *PYTHON_FLAGS, "-c", LAUNCH.format(HARNESS_DIR), str(result_fd)]
+    return cmd + ["--ro-bind", INSIDE_DIR, HARNESS_DIR, "--remount-ro", "/", "--chdir", WORKDIR]
+
+
+def bwrap_command(bwrap: str, layout: PythonLayout, settings: SandboxSettings, result_fd: int,
+                  userns: UserNamespaceMap | None = None) -> list[str]:
+    """The full ``bwrap ... python -I -S -c 'import harness ...' FD`` command line (``userns``: as root)."""
+    return [*_sandbox(bwrap, layout, settings, userns), layout.executable, *PYTHON_FLAGS, "-c",
+            LAUNCH.format(HARNESS_DIR), str(result_fd)]
+
+
+def zygote_command(bwrap: str, layout: PythonLayout, settings: SandboxSettings, ctl_fd: int,
+                   userns: UserNamespaceMap) -> list[str]:
+    """A zygote's sandbox (``inside/zygote.py``): as ``bwrap_command``, plus CAP_SYS_ADMIN of its own user
+    namespace, which it needs to give each program new namespaces and mounts (its harnesses drop it)."""
+    return [*_sandbox(bwrap, layout, settings, userns, ("CAP_SYS_ADMIN",)), layout.executable, *PYTHON_FLAGS,
+            "-c", ZYGOTE_LAUNCH.format(HARNESS_DIR), str(ctl_fd)]
 
 
 def unisolated_command(layout: PythonLayout, result_fd: int) -> list[str]:

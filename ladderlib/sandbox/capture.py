@@ -1,8 +1,10 @@
-"""Run one sandbox process: feed its stdin, read stdout and stderr with a cap, collect the harness's records,
-and kill the whole process group at the wall-clock deadline.
+"""Drive one sandboxed run's pipes: feed its stdin, read stdout and stderr with a cap, collect the harness's
+records, and kill it at the wall-clock deadline.
 
 One ``selectors`` loop per run, so memory stays bounded whatever the program prints (past the cap bytes
-are read and dropped, so the program never blocks on a full pipe) and no helper threads are needed.
+are read and dropped, so the program never blocks on a full pipe) and no helper threads are needed. The
+same loop serves both ways of starting a sandbox: a bubblewrap process of its own (``run_process``) and a
+fork of a zygote (``pool.py``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from ladderlib.sandbox.inside import wire
 
 CHUNK = 1 << 16
-DRAIN_S = 0.5  # after the harness has exited, how long to keep reading pipes that stray processes hold
+DRAIN_S = 0.5  # after the run has ended, how long to keep reading pipes that stray processes hold
 
 
 @dataclass
@@ -38,21 +40,96 @@ class Sink:
 
 @dataclass
 class Captured:
-    """What one sandbox process produced."""
+    """What one sandboxed run produced."""
 
-    records: list[tuple]
-    stdout: Sink
-    stderr: Sink
-    returncode: int | None
-    killed: bool  # the host's deadline passed and the process group was killed
-    elapsed_s: float
+    records: list[tuple] = field(default_factory=list)
+    stdout: Sink = field(default_factory=lambda: Sink(0))
+    stderr: Sink = field(default_factory=lambda: Sink(0))
+    returncode: int | None = None
+    killed: bool = False  # the host's deadline passed and the run was killed
+    elapsed_s: float = 0.0
 
 
-def _kill_group(pid: int) -> None:
+@dataclass
+class Pipes:
+    """The host's ends of a run's four pipes, and the sandbox's (to hand over, then close here)."""
+
+    stdin: int
+    stdout: int
+    stderr: int
+    result: int
+    theirs: tuple[int, int, int, int]  # stdin read end, stdout / stderr / result write ends
+
+    @classmethod
+    def make(cls) -> Pipes:
+        ends = [os.pipe() for _ in range(4)]
+        return cls(stdin=ends[0][1], stdout=ends[1][0], stderr=ends[2][0], result=ends[3][0],
+                   theirs=(ends[0][0], ends[1][1], ends[2][1], ends[3][1]))
+
+    def close_theirs(self) -> None:
+        for fd in self.theirs:
+            os.close(fd)
+
+
+def pump(pipes: Pipes, stdin: bytes, deadline_s: float, max_output: int, kill: Callable[[], None],
+         ended: Callable[[], bool] | None = None) -> Captured:
+    """Run the pipes until every one is closed (``ended`` given: and ``ended()``, or ``DRAIN_S`` after it
+    while strays hold a pipe); at ``deadline_s`` call ``kill()`` once. Closes the host's ends."""
+    start = time.monotonic()
+    out, err = Sink(max_output), Sink(max_output)
+    sinks = {pipes.stdout: out, pipes.stderr: err}
+    frames = wire.FrameReader()
+    captured = Captured(stdout=out, stderr=err)
+    sel = selectors.DefaultSelector()
+    for fd in (pipes.stdout, pipes.stderr, pipes.result):
+        sel.register(fd, selectors.EVENT_READ)
+    os.set_blocking(pipes.stdin, False)
+    pending = memoryview(stdin)
+    sel.register(pipes.stdin, selectors.EVENT_WRITE)
+    open_fds = {pipes.stdin, pipes.stdout, pipes.stderr, pipes.result}
+    end = start + deadline_s
+    finished = False
     try:
-        os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass
+        while True:
+            now = time.monotonic()
+            if not finished and (ended is None or ended()):
+                finished, end = True, min(end, now + DRAIN_S) if ended is not None else end
+            if not sel.get_map() and (finished or captured.killed):
+                break
+            if now >= end:
+                if captured.killed or finished:
+                    break
+                kill()
+                captured.killed, end = True, now + DRAIN_S
+                continue
+            if not sel.get_map():  # every pipe is closed: the run is ending
+                time.sleep(0.0005)
+                continue
+            for key, _ in sel.select(timeout=min(end - now, 0.25)):
+                fd = key.fd
+                if fd == pipes.stdin:
+                    try:
+                        pending = pending[os.write(fd, pending[:CHUNK]):]
+                    except OSError:  # the harness died before reading everything
+                        pending = pending[:0]
+                    if not pending:
+                        sel.unregister(fd)
+                        os.close(fd)
+                        open_fds.discard(fd)
+                    continue
+                chunk = os.read(fd, CHUNK)
+                if not chunk:
+                    sel.unregister(fd)
+                elif fd == pipes.result:
+                    captured.records += [wire.loads(f) for f in frames.feed(chunk)]
+                else:
+                    sinks[fd].add(chunk)
+    finally:
+        sel.close()
+        for fd in open_fds:
+            os.close(fd)
+    captured.elapsed_s = time.monotonic() - start
+    return captured
 
 
 def _exited(pid: int) -> bool:
@@ -63,81 +140,36 @@ def _exited(pid: int) -> bool:
         return True
 
 
-def run_captured(command: Callable[[int], list[str]], stdin: bytes, deadline_s: float, max_output: int,
-                 env: dict[str, str], cwd: str | None = None, extra_fds: tuple[int, ...] = (),
-                 started: Callable[[], None] | None = None) -> Captured:
-    """Start ``command(result_fd)`` in a new session (also passing ``extra_fds``), call ``started()``, and
-    run it to its end or to ``deadline_s`` seconds."""
-    start = time.monotonic()
-    result_r, result_w = os.pipe()
+def _kill_group(pid: int) -> None:
     try:
-        proc = subprocess.Popen(command(result_w), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, pass_fds=(result_w, *extra_fds), env=env, cwd=cwd,
-                                start_new_session=True)
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def run_process(command: Callable[[int], list[str]], stdin: bytes, deadline_s: float, max_output: int,
+                env: dict[str, str], cwd: str | None = None, extra_fds: tuple[int, ...] = (),
+                started: Callable[[], None] | None = None) -> Captured:
+    """Start ``command(result_fd)`` in a new session (also passing ``extra_fds``), call ``started()``, and
+    run it to its end or to ``deadline_s`` seconds, then kill what is left of its process group."""
+    pipes = Pipes.make()
+    try:
+        proc = subprocess.Popen(command(pipes.theirs[3]), stdin=pipes.theirs[0], stdout=pipes.theirs[1],
+                                stderr=pipes.theirs[2], pass_fds=(pipes.theirs[3], *extra_fds), env=env,
+                                cwd=cwd, start_new_session=True)
     except BaseException:
-        os.close(result_r)
+        for fd in (pipes.stdin, pipes.stdout, pipes.stderr, pipes.result):
+            os.close(fd)
         raise
     finally:
-        os.close(result_w)
-    if started is not None:
-        started()
-    out, err = Sink(max_output), Sink(max_output)
-    sinks = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
-    stdin_fd = proc.stdin.fileno()
-    frames = wire.FrameReader()
-    records: list[tuple] = []
-    sel = selectors.DefaultSelector()
-    for fd in (*sinks, result_r):
-        sel.register(fd, selectors.EVENT_READ)
-    os.set_blocking(stdin_fd, False)
-    pending = memoryview(stdin)
-    sel.register(stdin_fd, selectors.EVENT_WRITE)
-    end = start + deadline_s
-    killed = False
-    exited = False
+        pipes.close_theirs()
     try:
-        while True:
-            now = time.monotonic()
-            if not exited and _exited(proc.pid):
-                exited, end = True, min(end, now + DRAIN_S)
-            if exited and not sel.get_map():
-                break
-            if now >= end:
-                if killed or exited:
-                    break
-                _kill_group(proc.pid)
-                killed, end = True, now + DRAIN_S
-                continue
-            if not sel.get_map():  # every pipe is closed: the process is exiting
-                time.sleep(0.001)
-                continue
-            for key, _ in sel.select(timeout=min(end - now, 0.25)):
-                fd = key.fd
-                if fd == stdin_fd:
-                    try:
-                        pending = pending[os.write(fd, pending[:CHUNK]):]
-                    except OSError:  # the harness died before reading everything
-                        pending = pending[:0]
-                    if not pending:
-                        sel.unregister(fd)
-                        proc.stdin.close()
-                    continue
-                chunk = os.read(fd, CHUNK)
-                if not chunk:
-                    sel.unregister(fd)
-                elif fd == result_r:
-                    records += [wire.loads(f) for f in frames.feed(chunk)]
-                else:
-                    sinks[fd].add(chunk)
+        if started is not None:
+            started()
+        captured = pump(pipes, stdin, deadline_s, max_output, lambda: _kill_group(proc.pid),
+                        lambda: _exited(proc.pid))
     finally:
-        sel.close()
         _kill_group(proc.pid)  # the leader is not reaped yet, so the group id is still ours
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        os.close(result_r)
         proc.wait()
-    return Captured(records=records, stdout=out, stderr=err, returncode=proc.returncode, killed=killed,
-                    elapsed_s=time.monotonic() - start)
+    captured.returncode = proc.returncode
+    return captured

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 from ladderlib.config.sandbox import SandboxSettings
 from ladderlib.sandbox import bwrap, limits
-from ladderlib.sandbox.capture import Captured, run_captured
+from ladderlib.sandbox.capture import Captured, run_process
 from ladderlib.sandbox.errors import SandboxUnavailable
 from ladderlib.sandbox.inside import wire
 from ladderlib.sandbox.layout import python_layout
+from ladderlib.sandbox.pool import pool_for
 from ladderlib.sandbox.result import SandboxResult, TestVerdict, overall_status
 from ladderlib.sandbox.testplan import TestPlan, make_plan
 
@@ -86,24 +87,25 @@ class Launcher:
                  "codes": [_byte_code(t.code, f"<test {i + 1}>") if self.send_code else None
                            for i, t in enumerate(plan.tests)]}
         stdin = wire.frame(wire.dumps(spec)) + wire.frame(wire.dumps(tests))
-        userns = bwrap.UserNamespaceMap() if self.split_uid else None
-        if self.isolated:
-            def command(fd: int) -> list[str]:
-                return bwrap.bwrap_command(self.bwrap, self.layout, s, fd, userns)
-            env: dict[str, str] = {}
+        deadline = limits.run_deadline(s, len(plan.tests))
+        if self.split_uid and s.zygote:
+            captured = pool_for(self.bwrap, self.layout, s).run(stdin, deadline, s.max_output_bytes,
+                                                                s.tmpfs_mb << 20)
+        elif self.isolated:
+            userns = bwrap.UserNamespaceMap() if self.split_uid else None
+            try:
+                captured = run_process(lambda fd: bwrap.bwrap_command(self.bwrap, self.layout, s, fd, userns),
+                                       stdin, deadline, s.max_output_bytes, {},
+                                       extra_fds=userns.child_fds if userns else (),
+                                       started=userns.after_start if userns else None)
+            finally:
+                if userns is not None:
+                    userns.close()
         else:
-            def command(fd: int) -> list[str]:
-                return bwrap.unisolated_command(self.layout, fd)
-            env = {"HOME": workdir, "LANG": "C.UTF-8"}
-        try:
-            captured = run_captured(command, stdin, limits.run_deadline(s, len(plan.tests)), s.max_output_bytes,
-                                    env, None if self.isolated else workdir,
-                                    extra_fds=userns.child_fds if userns else (),
-                                    started=userns.after_start if userns else None)
-        finally:
-            if userns is not None:
-                userns.close()
-            if not self.isolated:
+            try:
+                captured = run_process(lambda fd: bwrap.unisolated_command(self.layout, fd), stdin, deadline,
+                                       s.max_output_bytes, {"HOME": workdir, "LANG": "C.UTF-8"}, workdir)
+            finally:
                 shutil.rmtree(workdir, ignore_errors=True)
         return build_result(plan, captured, self.isolated, self.split_uid)
 

@@ -2,7 +2,7 @@
 
 Used by the tests and the benchmark to check the claim that a run leaves nothing behind: a process
 counts if it runs the in-sandbox harness (its command line is the harness's launch line), or runs a
-sandbox interpreter inside a pid namespace other than ours.
+sandbox interpreter inside a pid namespace other than ours, unless it is an idle zygote of a live pool.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 import time
 
 from ladderlib.sandbox.bwrap import HARNESS_DIR, INSIDE_DIR, LAUNCH
+from ladderlib.sandbox.pool import zygote_pids
 
 
 def _read(path: str) -> bytes:
@@ -29,9 +30,10 @@ def sandbox_processes(executables: tuple[str, ...] = ()) -> list[int]:
     except OSError:
         return []
     markers = (LAUNCH.format(INSIDE_DIR).encode(), LAUNCH.format(HARNESS_DIR).encode())
+    skip = zygote_pids() | {os.getpid()}
     found = []
     for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) == os.getpid():
+        if not name.isdigit() or int(name) in skip:
             continue
         stat = _read(f"/proc/{name}/stat")
         if not stat or stat.rsplit(b")", 1)[-1].split()[:1] in ([b"Z"], [b"X"]):

@@ -32,6 +32,10 @@ class Loader:
         self.ctl = ctl
         self.exit_status: int | None = None  # set once the loader has been reaped
         self.broken = ""  # why the loader can no longer start tests
+        # requests sent ahead, answered in order: ("resolve", None) or ("fork", the harness's socket)
+        self.pending: list[tuple[str, _socket.socket | None]] = []
+        self.spare: tuple[_socket.socket, int] | None = None  # a preforked worker, idle
+        self.resolved: bytes | None = None  # the loader's {name: value} for the tests' names
 
     def receive(self, deadline: float) -> bytes | None:
         """The next message, b"" if the loader is gone, None at the deadline."""
@@ -89,8 +93,51 @@ class Loader:
             return "error", "unusable report from the program's loader"
         return status[0], "" if len(status) < 2 else str(status[1])
 
+    def prefork(self) -> None:
+        """Ask for the next test's worker now, so its fork overlaps other work (a fresh process waits a
+        while for its first time slice on a busy machine)."""
+        if not self.broken and self.spare is None and not any(k == "fork" for k, _ in self.pending):
+            try:
+                self.pending.append(("fork", self._ask_fork()))
+            except remote.ProgramFailure:
+                pass
+
+    def ask_resolve(self, names: list[str]) -> None:
+        """Ask for the values of the program's ``names``, looked up once in the loader (its handles are
+        valid in every worker it forks); the answer lands in ``resolved`` (None: ask each worker)."""
+        try:
+            self.ctl.send(b"N" + wire.dumps(names))
+            self.pending.append(("resolve", None))
+        except OSError:
+            pass
+
     def fork_worker(self, deadline: float) -> tuple[_socket.socket, int]:
-        """A fresh worker process for one test and the harness's socket to it."""
+        """A fresh worker process for one test and the harness's socket to it (the preforked one if any)."""
+        self.settle(deadline)
+        if self.spare is not None:
+            worker, self.spare = self.spare, None
+            return worker
+        return self._await_fork(self._ask_fork(), deadline)
+
+    def settle(self, deadline: float) -> None:
+        """Collect the answers to the requests sent ahead (before asking anything else)."""
+        while self.pending:
+            kind, mine = self.pending.pop(0)
+            if kind == "resolve":
+                message = self.receive(deadline)
+                ok = message and message[:1] == b"V" and message[1:] != wire.dumps(None)
+                self.resolved = message[1:] if ok else None
+                continue
+            try:
+                self.spare = self._await_fork(mine, deadline)
+            except remote.ProgramFailure:
+                self.spare = None
+
+    @property
+    def spare_pid(self) -> int:
+        return self.spare[1] if self.spare is not None else 0
+
+    def _ask_fork(self) -> _socket.socket:
         if self.broken:
             raise remote.ProgramFailure(self.broken)
         mine, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
@@ -103,6 +150,9 @@ class Loader:
             raise remote.ProgramFailure(self.broken) from None
         finally:
             theirs.close()
+        return mine
+
+    def _await_fork(self, mine: _socket.socket, deadline: float) -> tuple[_socket.socket, int]:
         message = self.receive(deadline)
         if message and message[:1] == b"P" and message[1:].isdigit():
             return mine, int(message[1:])
@@ -115,22 +165,11 @@ class Loader:
         self.broken = "the program's loader process is gone"
         raise remote.ProgramFailure(self.broken)
 
-    def resolve(self, names: list[str], deadline: float) -> bytes | None:
-        """The encoded ``{name: value}`` of the program's ``names``, looked up once in the loader (its
-        handles are valid in every worker it forks); None: ask each worker instead."""
+    def worker_status(self, pid: int) -> object:
+        """How worker ``pid`` ended, as the (untrusted) loader reports it; None if it does not."""
+        self.settle(time.monotonic() + 1.0)
         try:
-            self.ctl.send(b"N" + wire.dumps(names))
-        except OSError:
-            return None
-        message = self.receive(deadline)
-        if not message or message[:1] != b"V" or message[1:] == wire.dumps(None):
-            return None
-        return message[1:]
-
-    def worker_status(self) -> object:
-        """How the last worker ended, as the (untrusted) loader reports it; None if it does not."""
-        try:
-            self.ctl.send(b"R")
+            self.ctl.send(b"R%d" % pid)
         except OSError:
             return None
         message = self.receive(time.monotonic() + 1.0)
@@ -183,7 +222,7 @@ def kill_strays(loader: Loader, killed: int = 0) -> None:
             pass
         _reap_all(loader)
         return
-    keep = {os.getpid(), loader.pid, killed}
+    keep = {os.getpid(), loader.pid, killed, loader.spare_pid}
     for attempt in range(100):
         alive = [pid for pid in (int(n) for n in os.listdir("/proc") if n.isdigit())
                  if pid not in keep and _stat(pid)[0] not in ("", "Z", "X")]

@@ -107,7 +107,6 @@ class Session:
         self.out = out
         self.pid1 = os.getpid() == 1
         self.worker: tuple[_socket.socket, int] | None = None
-        self.resolved: bytes | None = None  # the loader's answer for every name the tests use
 
     def cleanup(self, keep_loader: bool = True) -> None:
         """Close the current worker and kill whatever the program left running (the loader too, unless
@@ -120,6 +119,8 @@ class Session:
             killed = pid if control.kill_worker(self.loader, pid, self.pid1) else 0
         if not keep_loader:
             self.loader.kill()
+        else:
+            self.loader.settle(time.monotonic() + self.spec["timeout_s"])  # to spare the spare
         if self.pid1:
             control.kill_strays(self.loader, killed)
         control.reap_children(self.loader)
@@ -127,15 +128,17 @@ class Session:
     def run(self) -> None:
         """Load the program, then run every test (or, with no tests, just report the load)."""
         start = time.monotonic()
+        codes = [self.compiled(i) for i in range(len(self.plan["tests"]))]
+        if codes:  # asked while the program loads: the loader answers as soon as it is done
+            self.loader.ask_resolve(sorted(set().union(*(self.wanted(c) for c in codes
+                                                         if isinstance(c, CODE_TYPE)))))
+            self.loader.prefork()
         status, message = self.loader.wait_loaded(start + self.spec["timeout_s"])
         self.out.send("load", status, message, time.monotonic() - start)
         if status != "ok" or self.spec["plain"]:
             self.cleanup(keep_loader=False)
             return
         self.cleanup()
-        codes = [self.compiled(i) for i in range(len(self.plan["tests"]))]
-        names = set().union(*(self.wanted(c) for c in codes if isinstance(c, CODE_TYPE)))
-        self.resolved = self.loader.resolve(sorted(names), time.monotonic() + self.spec["timeout_s"])
         for index, code in enumerate(codes):
             start = time.monotonic()
             verdict, message = self.run_test(index, code, start + self.spec["timeout_s"])
@@ -165,6 +168,8 @@ class Session:
         try:
             if self.worker is None:
                 self.worker = self.loader.fork_worker(deadline)
+                if self.spec["fork_per_test"] and index + 1 < len(self.plan["tests"]):
+                    self.loader.prefork()
             channel = remote.Channel(self.worker[0].fileno(), deadline, self.spec["max_message_bytes"],
                                      self.spec["max_items"])
             exec(code, self.namespace(code, channel))
@@ -172,8 +177,9 @@ class Session:
         except AssertionError as exc:
             verdict, message = "failed", _text(exc) or "assertion failed"
         except remote.ProgramGone as exc:
+            pid = self.worker[1] if self.worker else 0
             self.cleanup()
-            verdict, message = self.explain_gone(str(exc))
+            verdict, message = self.explain_gone(str(exc), pid)
         except remote.ProgramFailure as exc:
             verdict, message, healthy = exc.verdict, str(exc), False
         except BaseException as exc:  # noqa: BLE001 - the test's own error, or the program's exception
@@ -186,9 +192,9 @@ class Session:
         """Globals for one test: builtins, the test's bindings, and the program names it uses (as proxies)."""
         bind = self.plan["bind"]
         wanted = self.wanted(code)
-        if self.resolved is not None:
+        if self.loader.resolved is not None:
             try:
-                found = wire.loads(self.resolved, channel.proxy, self.spec["max_items"])
+                found = wire.loads(self.loader.resolved, channel.proxy, self.spec["max_items"])
             except wire.WireError as exc:
                 raise remote.ProgramFailure(f"unusable answer from the program: {exc}") from None
         else:
@@ -203,9 +209,9 @@ class Session:
             ns[alias] = found[target]
         return ns
 
-    def explain_gone(self, message: str) -> tuple[str, str]:
-        """Verdict for a worker that vanished, from the loader's report of how it ended."""
-        status = self.loader.worker_status()
+    def explain_gone(self, message: str, pid: int) -> tuple[str, str]:
+        """Verdict for worker ``pid`` that vanished, from the loader's report of how it ended."""
+        status = self.loader.worker_status(pid)
         if type(status) is tuple and len(status) == 3 and type(status[1]) is int:
             how, code, cpu = status
             cpu = cpu if type(cpu) is float else 0.0
@@ -225,8 +231,9 @@ def _text(exc: BaseException) -> str:
         return "<unprintable>"
 
 
-def main(argv: list[str]) -> int:
-    """Run one program and its tests; see the module docstring for the protocol."""
+def main(argv: list[str], zygote: bool = False) -> int:
+    """Run one program and its tests; see the module docstring for the protocol. ``zygote``: forked by
+    ``zygote.py``, which has forbidden new user namespaces already (and needs the other kinds itself)."""
     result_fd = int(argv[1])
     for sig in IGNORED_SIGNALS:
         _signal.signal(sig, _signal.SIG_IGN)
@@ -237,7 +244,7 @@ def main(argv: list[str]) -> int:
     split = os.getpid() == 1 and os.getuid() == 0  # a uid of our own: the program cannot ptrace us anyway
     out.send("start", {"pid": os.getpid(), "uid": os.getuid(), "gid": os.getgid(),
                        "nondumpable": None if split else set_nondumpable(),
-                       "namespaces_forbidden": split and forbid_namespaces()})
+                       "namespaces_forbidden": zygote or (split and forbid_namespaces())})
     spec = wire.loads(wire.read_frame(0))
     spec["default_signals"] = list(IGNORED_SIGNALS)
     ctl, ctl_child = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)

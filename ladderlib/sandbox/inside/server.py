@@ -109,15 +109,14 @@ def loader_main(ctl: _socket.socket, spec: dict) -> None:
         ctl.send(b"L" + wire.dumps(status))
     except OSError:
         _quit(1)
-    if status[0] != "ok" or spec["plain"]:
-        _quit(0)
+    # Even with nothing left to do the loader stays until the harness kills it: exiting with requests
+    # unread would reset the socket, and the harness could lose the report it just sent.
     handles: dict[int, object] = {}
 
     def export(obj: object) -> wire.Handle:
         handles[id(obj)] = obj
         return wire.Handle(id(obj), type(obj).__name__)
 
-    last = 0
     while True:
         try:
             msg, ancillary, _, _ = ctl.recvmsg(1 << 16, CTL_ANCILLARY)
@@ -143,10 +142,9 @@ def loader_main(ctl: _socket.socket, spec: dict) -> None:
             for fd in fds:
                 os.close(fd)
             if pid > 0:
-                last = pid
                 ctl.send(b"P%d" % pid)
-        elif msg == b"R":
-            ctl.send(b"S" + wire.dumps(_wait(last)))
+        elif msg[:1] == b"R" and msg[1:].isdigit():
+            ctl.send(b"S" + wire.dumps(_wait(int(msg[1:]))))
         elif msg[:1] == b"N":  # the names all tests use: resolved once here, valid in every worker
             _resolve_once(ctl, msg[1:], ns, export)
 
@@ -173,12 +171,22 @@ def _reap_finished() -> None:
         pass
 
 
-def _wait(pid: int) -> tuple:
-    """How worker ``pid`` ended: ``("exit", code, cpu_s)`` or ``("signal", signum, cpu_s)``."""
-    try:
-        _, status, usage = os.wait4(pid, 0)
-    except ChildProcessError:
-        return ("unknown", 0, 0.0)
+def _wait(pid: int, timeout_s: float = 0.5) -> tuple:
+    """How worker ``pid`` ended: ``("exit", code, cpu_s)`` or ``("signal", signum, cpu_s)`` (the harness
+    has killed it already; ``("unknown", 0, 0.0)`` if it is not our child or does not end in time)."""
+    import time
+
+    end = time.monotonic() + timeout_s
+    while True:
+        try:
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+        except ChildProcessError:
+            return ("unknown", 0, 0.0)
+        if done:
+            break
+        if time.monotonic() > end:
+            return ("unknown", 0, 0.0)
+        time.sleep(0.001)
     cpu = usage.ru_utime + usage.ru_stime
     if os.WIFSIGNALED(status):
         return ("signal", os.WTERMSIG(status), cpu)
