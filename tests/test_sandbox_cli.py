@@ -60,7 +60,8 @@ def test_failing_test_exit_1_and_text_output(tmp_path: Path) -> None:
 
 def test_humaneval_check_with_entry_point_and_limits(tmp_path: Path) -> None:
     code = write(tmp_path, "p.py", "def inc(x):\n    return x + 1\ndef spin():\n    while True: pass\n")
-    tests = write(tmp_path, "t.py", "def check(candidate):\n    assert candidate(1) == 2\n    assert candidate(2) == 3\n")
+    tests = write(tmp_path, "t.py",
+                  "def check(candidate):\n    assert candidate(1) == 2\n    assert candidate(2) == 3\n")
     proc = ladder("--code", code, "--tests", tests, "--entry-point", "inc", "--json")
     assert proc.returncode == 0 and len(json.loads(proc.stdout)["tests"]) == 2
     slow = write(tmp_path, "s.py", "assert spin()\n")

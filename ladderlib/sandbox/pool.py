@@ -179,14 +179,23 @@ class ZygotePool:
         raise AssertionError("unreachable")
 
     def _borrow(self) -> Zygote:
+        """A live idle zygote (dead ones found on the way are closed), or a new one."""
+        found, others = None, []
         while True:
             try:
                 zygote = self.idle.get_nowait()
             except queue.Empty:
                 break
-            if zygote.proc.poll() is None:
-                return zygote
-            self._give_back(zygote)
+            if zygote.proc.poll() is not None:
+                self._give_back(zygote)
+            elif found is None:
+                found = zygote
+            else:
+                others.append(zygote)
+        for zygote in others:
+            self.idle.put(zygote)
+        if found is not None:
+            return found
         zygote = _start_zygote(*self.args)
         with self.lock:
             self.all.add(zygote)
@@ -203,7 +212,7 @@ class ZygotePool:
     def pids(self) -> set[int]:
         """Host pids of this pool's zygotes (bubblewrap's sandboxed child is the zygote itself)."""
         with self.lock:
-            return {z.pid for z in self.all}
+            return {z.pid for z in self.all if z.proc.poll() is None}
 
     def close(self) -> None:
         with self.lock:
@@ -238,6 +247,20 @@ def zygote_pids() -> set[int]:
         except OSError:
             pass
     return pids | children
+
+
+def zygote_cpu_seconds() -> float:
+    """CPU seconds used so far by the live zygotes and every run they have finished (their reaped
+    children's times included); a closed zygote's share moves to this process's children's times."""
+    total = 0
+    for pid in zygote_pids():
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 @atexit.register

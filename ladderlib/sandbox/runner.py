@@ -87,27 +87,30 @@ class Launcher:
                  "codes": [_byte_code(t.code, f"<test {i + 1}>") if self.send_code else None
                            for i, t in enumerate(plan.tests)]}
         stdin = wire.frame(wire.dumps(spec)) + wire.frame(wire.dumps(tests))
-        deadline = limits.run_deadline(s, len(plan.tests))
+        captured = self._capture(stdin, limits.run_deadline(s, len(plan.tests)), workdir)
+        return build_result(plan, captured, self.isolated, self.split_uid)
+
+    def _capture(self, stdin: bytes, deadline: float, workdir: str) -> Captured:
+        """One run: on a zygote (as root), in a bubblewrap of its own, or (unisolated) on the host."""
+        s = self.settings
         if self.split_uid and s.zygote:
-            captured = pool_for(self.bwrap, self.layout, s).run(stdin, deadline, s.max_output_bytes,
-                                                                s.tmpfs_mb << 20)
-        elif self.isolated:
+            zygotes = pool_for(self.bwrap, self.layout, s)
+            return zygotes.run(stdin, deadline, s.max_output_bytes, s.tmpfs_mb << 20)
+        if self.isolated:
             userns = bwrap.UserNamespaceMap() if self.split_uid else None
             try:
-                captured = run_process(lambda fd: bwrap.bwrap_command(self.bwrap, self.layout, s, fd, userns),
-                                       stdin, deadline, s.max_output_bytes, {},
-                                       extra_fds=userns.child_fds if userns else (),
-                                       started=userns.after_start if userns else None)
+                return run_process(lambda fd: bwrap.bwrap_command(self.bwrap, self.layout, s, fd, userns),
+                                   stdin, deadline, s.max_output_bytes, {},
+                                   extra_fds=userns.child_fds if userns else (),
+                                   started=userns.after_start if userns else None)
             finally:
                 if userns is not None:
                     userns.close()
-        else:
-            try:
-                captured = run_process(lambda fd: bwrap.unisolated_command(self.layout, fd), stdin, deadline,
-                                       s.max_output_bytes, {"HOME": workdir, "LANG": "C.UTF-8"}, workdir)
-            finally:
-                shutil.rmtree(workdir, ignore_errors=True)
-        return build_result(plan, captured, self.isolated, self.split_uid)
+        try:
+            return run_process(lambda fd: bwrap.unisolated_command(self.layout, fd), stdin, deadline,
+                               s.max_output_bytes, {"HOME": workdir, "LANG": "C.UTF-8"}, workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _records(captured: Captured) -> tuple[dict | None, tuple | None, dict[int, tuple], bool]:
