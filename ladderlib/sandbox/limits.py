@@ -43,4 +43,7 @@ def rlimits(settings: SandboxSettings, isolated: bool, split_uid: bool = False) 
 def run_deadline(settings: SandboxSettings, n_tests: int) -> float:
     """Host-side wall-clock seconds after which the whole sandbox is killed (the harness's own per-test
     limits normally end every test long before)."""
-    return STARTUP_S + settings.timeout_s * (n_tests + 1) + 0.5 * n_tests
+    per_test = STARTUP_S + settings.timeout_s * (n_tests + 1) + 0.5 * n_tests
+    if settings.total_timeout_s is None:
+        return per_test
+    return min(per_test, STARTUP_S + settings.total_timeout_s + 1.0)

@@ -80,7 +80,8 @@ class Launcher:
             "program_code": _byte_code(code, "<program>") if self.send_code else None,
             "rlimits": limits.rlimits(s, self.isolated, self.split_uid), "sys_path": list(self.layout.sys_path),
             "drop_to": [bwrap.SANDBOX_UID, bwrap.SANDBOX_UID] if self.split_uid else None,
-            "workdir": workdir, "timeout_s": s.timeout_s, "cpu_s": s.cpu_s, "fork_per_test": s.fork_per_test,
+            "workdir": workdir, "timeout_s": s.timeout_s, "total_timeout_s": s.total_timeout_s,
+            "cpu_s": s.cpu_s, "fork_per_test": s.fork_per_test,
             "max_message_bytes": limits.MAX_MESSAGE_BYTES, "max_items": limits.MAX_ITEMS,
         }
         tests = {"tests": [t.code for t in plan.tests], "bind": dict(plan.bind),

@@ -128,12 +128,14 @@ class Session:
     def run(self) -> None:
         """Load the program, then run every test (or, with no tests, just report the load)."""
         start = time.monotonic()
+        total = self.spec["total_timeout_s"]
+        budget_end = start + total if total else float("inf")
         codes = [self.compiled(i) for i in range(len(self.plan["tests"]))]
         if codes:  # asked while the program loads: the loader answers as soon as it is done
             self.loader.ask_resolve(sorted(set().union(*(self.wanted(c) for c in codes
                                                          if isinstance(c, CODE_TYPE)))))
             self.loader.prefork()
-        status, message = self.loader.wait_loaded(start + self.spec["timeout_s"])
+        status, message = self.loader.wait_loaded(min(start + self.spec["timeout_s"], budget_end))
         self.out.send("load", status, message, time.monotonic() - start)
         if status != "ok" or self.spec["plain"]:
             self.cleanup(keep_loader=False)
@@ -141,7 +143,10 @@ class Session:
         self.cleanup()
         for index, code in enumerate(codes):
             start = time.monotonic()
-            verdict, message = self.run_test(index, code, start + self.spec["timeout_s"])
+            if start >= budget_end:
+                verdict, message = "timeout", f"the run's time budget ({total} s) was used up before this test"
+            else:
+                verdict, message = self.run_test(index, code, min(start + self.spec["timeout_s"], budget_end))
             self.out.send("test", index, verdict, message, time.monotonic() - start)
         self.cleanup(keep_loader=False)
 

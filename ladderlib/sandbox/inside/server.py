@@ -12,6 +12,7 @@ make a wrong answer count as right.
 from __future__ import annotations
 
 import builtins
+import gc
 import marshal
 import posix as os  # os.py itself costs ~2.5 ms of every sandbox start
 import sys
@@ -105,6 +106,7 @@ def loader_main(ctl: _socket.socket, spec: dict) -> None:
     ns = {"__name__": spec["module_name"], "__builtins__": builtins}
     status = load(spec["program"], spec["program_code"], ns)
     _flush()  # before any fork, or every worker would print the loader's buffered output again
+    gc.freeze()  # the workers' collections then never walk (and copy-on-write) what they inherit
     try:
         ctl.send(b"L" + wire.dumps(status))
     except OSError:
