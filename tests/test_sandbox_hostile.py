@@ -344,8 +344,9 @@ def test_killpg_and_kill_self(sandbox, host) -> None:
     """
     result = run(code, ["assert group() is None", "assert me() is None", "assert parent() == 1",
                         "assert parent() == 1"], sandbox)
-    assert verdicts(result) == ["error", "error", "passed", "error"], result
-    assert "SIGKILL" in result.tests[0].message
+    # the last test's worker was forked ahead, before its parent (the loader) was killed: it may answer
+    assert verdicts(result)[:3] == ["error", "error", "passed"] and verdicts(result)[3] in ("error", "passed")
+    assert "SIGKILL" in result.tests[0].message and "SIGKILL" in result.tests[1].message
 
 
 def test_signal_games_cannot_stop_the_timeout(sandbox, host) -> None:

@@ -185,8 +185,8 @@ def describe_status(status: int | None) -> str:
     return f"exit status {os.WEXITSTATUS(status)}"
 
 
-def reap_children(loader: Loader) -> None:
-    """Collect every exited child (as pid 1 that includes orphans); note the loader's own end."""
+def exited_children():
+    """Reap and yield ``(pid, wait status)`` of every child that has exited, without blocking."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -194,6 +194,12 @@ def reap_children(loader: Loader) -> None:
             return
         if not pid:
             return
+        yield pid, status
+
+
+def reap_children(loader: Loader) -> None:
+    """Collect every exited child (as pid 1 that includes orphans); note the loader's own end."""
+    for pid, status in exited_children():
         if pid == loader.pid:
             loader.exit_status = status
 

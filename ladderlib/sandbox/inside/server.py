@@ -165,12 +165,25 @@ def _quit(code: int = 0) -> None:
     os._exit(code)
 
 
+_ended: dict[int, tuple] = {}  # how reaped workers ended, until the harness asks
+
+
 def _reap_finished() -> None:
     try:
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
+        while True:
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
+            if not pid:
+                return
+            _ended[pid] = _how(status, usage)
     except ChildProcessError:
         pass
+
+
+def _how(status: int, usage) -> tuple:
+    cpu = usage.ru_utime + usage.ru_stime
+    if os.WIFSIGNALED(status):
+        return ("signal", os.WTERMSIG(status), cpu)
+    return ("exit", os.WEXITSTATUS(status), cpu)
 
 
 def _wait(pid: int, timeout_s: float = 0.5) -> tuple:
@@ -179,20 +192,17 @@ def _wait(pid: int, timeout_s: float = 0.5) -> tuple:
     import time
 
     end = time.monotonic() + timeout_s
-    while True:
+    while pid not in _ended:
         try:
             done, status, usage = os.wait4(pid, os.WNOHANG)
         except ChildProcessError:
             return ("unknown", 0, 0.0)
         if done:
-            break
+            return _how(status, usage)
         if time.monotonic() > end:
             return ("unknown", 0, 0.0)
         time.sleep(0.001)
-    cpu = usage.ru_utime + usage.ru_stime
-    if os.WIFSIGNALED(status):
-        return ("signal", os.WTERMSIG(status), cpu)
-    return ("exit", os.WEXITSTATUS(status), cpu)
+    return _ended.pop(pid)
 
 
 def _resolve_once(ctl: _socket.socket, names: bytes, ns: dict, export) -> None:

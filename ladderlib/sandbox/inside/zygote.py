@@ -27,7 +27,8 @@ import sys
 import _signal
 import _socket
 
-import harness  # noqa: F401 - imported once here, so every harness forked from us starts warm
+import control
+import harness  # imported once here, so every harness forked from us starts warm
 import wire
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x20000, 0x4000000, 0x8000000
@@ -161,13 +162,7 @@ def serve(ctl: _socket.socket) -> None:
                 for pid, other in keepers.items():
                     if other == ident:
                         os.kill(pid, _signal.SIGKILL)
-        while keepers:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if not pid:
-                break
+        for pid, _ in control.exited_children():
             if pid in keepers:
                 ctl.send(b"D" + wire.dumps(keepers.pop(pid)))
 
