@@ -125,3 +125,22 @@ def test_closing_the_pools_leaves_no_process() -> None:
         time.sleep(0.05)
     assert not sandbox_processes((python_layout().executable,))
     assert run_program("x = 1", ["assert x == 1"], settings=FAST).passed  # a new pool starts on demand
+
+
+def test_falls_back_to_a_bubblewrap_per_program_when_zygotes_fail(monkeypatch) -> None:
+    from ladderlib.sandbox import runner
+
+    if os.geteuid() != 0:
+        pytest.skip("zygotes are used when running as root")
+    pool.close_pools()
+
+    def refuse(*args, **kwargs):
+        raise SandboxUnavailable("the sandbox zygote did not start: simulated")
+
+    monkeypatch.setattr(pool, "Zygote", refuse)
+    monkeypatch.setattr(runner, "_NO_ZYGOTE", set())
+    with pytest.warns(RuntimeWarning, match="simulated"):
+        first = run_program("x = 1", ["assert x == 1"], settings=FAST)
+    assert first.passed and not zygotes()
+    assert run_program("x = 2", ["assert x == 2"], settings=FAST).passed  # no second warning, no zygote
+    assert not zygotes()

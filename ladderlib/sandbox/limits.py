@@ -12,9 +12,9 @@ from __future__ import annotations
 from ladderlib.config.sandbox import SandboxSettings
 
 MIB = 1 << 20
-# Processes of the program's uid that are not the program's: the loader, and (unless the harness runs as
-# a uid of its own, see bwrap.py) the harness.
-HARNESS_PROCESSES = {True: 1, False: 2}
+# Processes of the program's uid that are not the program's: the loader, the next test's worker (forked
+# ahead), and (unless the harness runs as a uid of its own, see bwrap.py) the harness.
+HARNESS_PROCESSES = {True: 2, False: 3}
 STARTUP_S = 5.0  # host-side allowance for bubblewrap and the interpreter to start
 MAX_MESSAGE_BYTES = 8 * MIB  # largest answer a worker may send for one call
 MAX_ITEMS = 1_000_000  # values in one answer (bounds the harness's memory and decoding time)

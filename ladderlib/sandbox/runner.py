@@ -30,6 +30,7 @@ from ladderlib.sandbox.result import SandboxResult, TestVerdict, overall_status
 from ladderlib.sandbox.testplan import TestPlan, make_plan
 
 LOAD_VERDICT = {"memory": "memory", "timeout": "timeout"}  # any other failed load: "error"
+_NO_ZYGOTE: set[tuple] = set()  # (bubblewrap, layout) where zygotes failed: a bubblewrap per program there
 
 
 def _byte_code(source: str, filename: str) -> bytes | None:
@@ -88,15 +89,22 @@ class Launcher:
                  "codes": [_byte_code(t.code, f"<test {i + 1}>") if self.send_code else None
                            for i, t in enumerate(plan.tests)]}
         stdin = wire.frame(wire.dumps(spec)) + wire.frame(wire.dumps(tests))
-        captured = self._capture(stdin, limits.run_deadline(s, len(plan.tests)), workdir)
+        deadline = limits.run_deadline(s, len(plan.tests))
+        if self.split_uid and s.zygote and (self.bwrap, self.layout) not in _NO_ZYGOTE:
+            try:
+                zygotes = pool_for(self.bwrap, self.layout, s)
+                captured = zygotes.run(stdin, deadline, s.max_output_bytes, s.tmpfs_mb << 20)
+                return build_result(plan, captured, self.isolated, self.split_uid)
+            except SandboxUnavailable as exc:  # e.g. a kernel that refuses a zygote's nested mounts
+                _NO_ZYGOTE.add((self.bwrap, self.layout))
+                warnings.warn(f"sandbox zygotes do not work here ({exc}); starting a bubblewrap per program",
+                              RuntimeWarning, stacklevel=2)
+        captured = self._capture(stdin, deadline, workdir)
         return build_result(plan, captured, self.isolated, self.split_uid)
 
     def _capture(self, stdin: bytes, deadline: float, workdir: str) -> Captured:
-        """One run: on a zygote (as root), in a bubblewrap of its own, or (unisolated) on the host."""
+        """One run in a bubblewrap of its own, or (unisolated) on the host."""
         s = self.settings
-        if self.split_uid and s.zygote:
-            zygotes = pool_for(self.bwrap, self.layout, s)
-            return zygotes.run(stdin, deadline, s.max_output_bytes, s.tmpfs_mb << 20)
         if self.isolated:
             userns = bwrap.UserNamespaceMap() if self.split_uid else None
             try:

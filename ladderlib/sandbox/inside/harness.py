@@ -11,11 +11,12 @@ fork a *worker* connected to the harness by a fresh socket, and runs the test's 
 program's names bound to proxies (``remote``). So the program never holds the tests, the expected values
 or the result channel, and nothing it returns is more than plain data to compare.
 
-Under bubblewrap the harness is pid 1 of a fresh pid namespace (``--as-pid-1``): the kernel delivers to
-it no signal from inside the namespace that it does not handle (so the program can neither kill nor stop
-it), it ignores every catchable terminating signal, it makes itself non-dumpable (no ptrace, no
-``/proc/1/mem`` or ``/proc/1/fd`` for the program), and after every test it kills every process but
-itself and the loader. When it exits the kernel kills whatever is left in the namespace.
+Isolated, the harness is pid 1 of a fresh pid namespace: the kernel delivers to it no signal from inside
+the namespace that it does not handle (so the program can neither kill nor stop it), and it ignores every
+catchable terminating signal. As root it is uid 0 of the sandbox's user namespace while the program is
+uid 65534 (so the program cannot signal, ptrace or read it); otherwise it makes itself non-dumpable (no
+ptrace, no ``/proc/1/mem`` or ``/proc/1/fd`` for the program). After every test it kills every process
+but itself and the loader; when it exits the kernel kills whatever is left in the namespace.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ import _signal
 import _socket
 import resource
 
-import control  # noqa: E402 - the launch line put this folder on sys.path
-import remote  # noqa: E402
-import server  # noqa: E402
-import wire  # noqa: E402
+import control  # the launch line put this folder on sys.path
+import remote
+import server
+import wire
 
 IGNORED_SIGNALS = tuple(getattr(_signal, name) for name in (
     "SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF",
@@ -93,8 +94,6 @@ class Reporter:
 
     def send(self, *record: object) -> None:
         wire.write_frame(self.fd, wire.dumps(record))
-
-
 
 
 class Session:

@@ -16,6 +16,7 @@ import gc
 import marshal
 import posix as os  # os.py itself costs ~2.5 ms of every sandbox start
 import sys
+import time
 from builtins import BaseException, MemoryError, SystemExit, getattr, id, int, len, range, str, type  # noqa: A004
 
 import _signal
@@ -189,8 +190,6 @@ def _how(status: int, usage) -> tuple:
 def _wait(pid: int, timeout_s: float = 0.5) -> tuple:
     """How worker ``pid`` ended: ``("exit", code, cpu_s)`` or ``("signal", signum, cpu_s)`` (the harness
     has killed it already; ``("unknown", 0, 0.0)`` if it is not our child or does not end in time)."""
-    import time
-
     end = time.monotonic() + timeout_s
     while pid not in _ended:
         try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import posix as os  # os.py itself costs ~2.5 ms of every sandbox start
+import select
 import sys
 
 import _signal
@@ -135,8 +136,6 @@ def serve(ctl: _socket.socket) -> None:
     _signal.set_wakeup_fd(wake_w)
     _signal.signal(_signal.SIGCHLD, lambda *_: None)
     keepers: dict[int, int] = {}  # pid -> request id
-    import select
-
     poller = select.poll()
     poller.register(ctl.fileno(), select.POLLIN)
     poller.register(wake_r, select.POLLIN)
