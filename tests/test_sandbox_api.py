@@ -127,12 +127,15 @@ def test_float_edge_values_survive_the_wire(sandbox) -> None:
     assert run_program(code, [test], settings=sandbox).passed
 
 
-def test_each_test_gets_a_fresh_program_unless_asked(sandbox) -> None:
-    code = "count = []\ndef bump():\n    count.append(1)\n    return len(count)\n"
-    tests = ["assert bump() == 1", "assert bump() == 1"]
-    assert run_program(code, tests, settings=sandbox).passed
-    shared = run_program(code, tests, settings=sandbox.model_copy(update={"fork_per_test": False}))
-    assert verdicts(shared) == ["passed", "failed"]
+def test_tests_share_a_worker_unless_each_gets_a_fresh_fork(sandbox) -> None:
+    code = "count = []\ndef bump():\n    count.append(1)\n    return len(count)\ndef die():\n    import os\n" \
+           "    os._exit(3)\n"
+    tests = ["assert bump() == 1", "assert bump() == 1", "die()", "assert bump() == 1"]
+    shared = run_program(code, tests, settings=sandbox)
+    assert verdicts(shared) == ["passed", "failed", "error", "passed"]  # a fresh worker after the death
+    fresh = run_program(code, tests, settings=sandbox.model_copy(update={"fork_per_test": True}))
+    assert verdicts(fresh) == ["passed", "passed", "error", "passed"]
+    assert "exit status 3" in fresh.tests[2].message
 
 
 def test_humaneval_style_check_function(sandbox) -> None:
