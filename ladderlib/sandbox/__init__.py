@@ -34,8 +34,9 @@ escapes, as from any namespace sandbox); the program can read what the sandbox s
 library, the harness source, its own process); a program that answers correctly passes however it got
 the answers (e.g. a table of the visible tests); tests see only plain data (int, float, complex, str,
 bytes, None, bool, list, tuple, set, frozenset, dict) and opaque proxies (call and attribute access only),
-and a test does not see the side effects of earlier tests (each runs in a fresh fork); timing and CPU
-are shared with the host. ``isolation="none"`` (an explicit opt-in; every result says ``isolated=False``)
+and a test's namespace is its own (earlier tests' assignments are not replayed; with the default
+``fork_per_test=False`` the program's own state, as in HumanEval's ``check``, carries over between tests
+in one worker process); timing and CPU are shared with the host. ``isolation="none"`` (an explicit opt-in; every result says ``isolated=False``)
 keeps the harness and rlimits but isolates nothing: no NPROC limit, host files, network and processes
 all reachable, and strays that leave the process group can outlive the run.
 """

@@ -8,8 +8,9 @@ Accepted shapes:
   statements of ``check``'s body become the tests, ``candidate`` is bound to the entry point; the entry point
   is given, or read from a trailing ``check(NAME)``.
 
-Each test is run on its own (a fresh fork of the loaded program), so a test's code is its context
-statements followed by the test statement; the side effects of earlier *tests* are not replayed.
+Each test is run on its own (in a namespace of its own in the harness; the program runs in a worker
+process shared by the tests or, with ``fork_per_test``, forked afresh for each), so a test's code is its
+context statements followed by the test statement; the side effects of earlier *tests* are not replayed.
 """
 
 from __future__ import annotations

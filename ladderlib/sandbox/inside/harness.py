@@ -6,9 +6,10 @@ reads two frames on stdin (the program and its limits; then the tests), writes r
 ``load``, ``test`` per test, ``done``) as frames to RESULT_FD, which no other process holds.
 
 Order matters. Before it reads any test the harness forks the *loader* (``server.loader_main``), which
-drops stdin, sets the rlimits and runs the program once. For each test the harness asks the loader to
-fork a *worker* connected to the harness by a fresh socket, and runs the test's code itself, with the
-program's names bound to proxies (``remote``). So the program never holds the tests, the expected values
+drops stdin, sets the rlimits and runs the program once. The harness asks the loader to fork a *worker*
+connected to the harness by a fresh socket (for every test with ``fork_per_test``, else once, and again
+after a worker times out, dies or misbehaves), and runs each test's code itself, with the program's names
+bound to proxies (``remote``). So the program never holds the tests, the expected values
 or the result channel, and nothing it returns is more than plain data to compare.
 
 Isolated, the harness is pid 1 of a fresh pid namespace: the kernel delivers to it no signal from inside

@@ -1,9 +1,9 @@
-"""The program's side of the sandbox: load the program once, then fork one process per test that answers
-the harness's calls (stdlib only; runs inside the sandbox).
+"""The program's side of the sandbox: load the program once, then fork worker processes that answer the
+harness's calls (stdlib only; runs inside the sandbox).
 
 Nothing in this module is trusted. It runs in the processes that also run the untrusted program (the
-*loader*, forked from the harness before the harness has read any test, and the per-test *workers*,
-forked from the loader), so the program can rewrite any of it. That is by design: these processes only
+*loader*, forked from the harness before the harness has read any test, and the *workers* forked from
+the loader), so the program can rewrite any of it. That is by design: these processes only
 ever send plain data and object handles back (``wire``), and the verdicts are computed by the harness
 from those values. A program that subverts this module can make its own answers wrong or missing, never
 make a wrong answer count as right.
@@ -102,7 +102,7 @@ def load(source: str, byte_code: bytes | None, ns: dict) -> tuple:
 
 
 def loader_main(ctl: _socket.socket, spec: dict) -> None:
-    """The loader process: run the program once, report, then fork a worker per test request."""
+    """The loader process: run the program once, report, then fork a worker per request."""
     prepare(spec)
     ns = {"__name__": spec["module_name"], "__builtins__": builtins}
     status = load(spec["program"], spec["program_code"], ns)
