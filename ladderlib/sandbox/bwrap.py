@@ -4,9 +4,9 @@ Why bubblewrap: it is the small, setuid-free namespace tool that Flatpak relies 
 and it does exactly the mount / namespace set-up we need in one ``execve``, in ~5 ms. What the command
 gives the program:
 
-* every namespace new (``--unshare-all`` + ``--unshare-user``): no network but a down loopback, no host
-  processes (fresh ``/proc`` of a new pid namespace), private IPC and hostname; ``--disable-userns``
-  forbids nested user namespaces;
+* every namespace new (``--unshare-all`` + ``--unshare-user``): no network but a loopback of its own, no
+  host processes (fresh ``/proc`` of a new pid namespace), private IPC and hostname; no nested user
+  namespaces (``--disable-userns``, or, as root, the harness sets the namespace limits to 0);
 * the program runs as uid/gid 65534 with no capabilities and ``no_new_privs`` (bubblewrap sets it). When
   we are root, a plain ``bwrap --uid 65534`` would map that uid to host uid 0, and the kernel exempts
   processes of host uid 0 from RLIMIT_NPROC (a fork bomb then runs unbounded). So as root we map the
@@ -22,6 +22,10 @@ gives the program:
   ``/tmp`` and ``/dev/shm``;
 * an empty environment (``--clearenv``; bubblewrap itself is started with an empty one too, because its
   own environment would be readable in ``/proc``), ``HOME=/work``.
+
+As root, programs are normally started not by a bubblewrap each but by forking a *zygote* that runs in
+such a sandbox and gives each program fresh namespaces and mounts of its own (``pool.py``,
+``inside/zygote.py``); ``zygote=False`` (or not being root) starts a bubblewrap per program.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Run programs in the sandbox: one with its tests (``run_program``) or many in parallel (``run_many``), and
 turn the harness's records into a :class:`SandboxResult`.
 
-Each program gets one sandbox start (bubblewrap + one interpreter) for all its tests; ``run_many`` drives
-``workers`` such runs at once from a thread pool (each thread just waits on its subprocess's pipes).
+Each program gets one sandbox start for all its tests: as root a fork of a zygote into fresh namespaces
+(``pool.py``), else a bubblewrap and an interpreter of its own; ``run_many`` drives ``workers`` such runs
+at once from a thread pool (each thread just waits on its run's pipes). The host compiles the program and
+the tests (marshal, when the sandbox's Python is this one) so the sandbox never pays for ``compile``.
 """
 
 from __future__ import annotations
