@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.ladder.variants.cli",
     "ladderlib.ladder.cli",
     "ladderlib.planner.cli",
+    "ladderlib.sandbox.cli",
 )
 
 
