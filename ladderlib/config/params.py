@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from ladderlib.config.adversarial import AdversarialSettings
 from ladderlib.config.base import Section
 from ladderlib.config.data import DataSettings
 from ladderlib.config.evaluation import EvalSettings
@@ -16,6 +17,7 @@ from ladderlib.config.model import ModelSettings
 from ladderlib.config.planner import PlannerGRPOSettings, PlannerSFTSettings
 from ladderlib.config.ppo import RegimeWPPOSettings
 from ladderlib.config.regime_w import RegimeWSettings
+from ladderlib.config.sandbox import SandboxSettings
 from ladderlib.config.sft import SFTSettings
 from ladderlib.config.variants import VariantSettings
 from ladderlib.config.verify import VerifySettings
@@ -40,3 +42,7 @@ class Params(Section):
     grpo: LadderGRPOSettings = Field(default_factory=LadderGRPOSettings, description="06: LADDER GRPO on the variants")
     planner_grpo: PlannerGRPOSettings = Field(default_factory=PlannerGRPOSettings, description="06: planner/worker GRPO")
     evaluation: EvalSettings = Field(default_factory=EvalSettings, description="06: base vs SFT vs PPO on GSM8K test")
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings, description="the code sandbox: limits, workers "
+                                                                                  "and isolation of every program run")
+    adversarial: AdversarialSettings = Field(default_factory=AdversarialSettings,
+                                             description="07: generator vs discriminator, stage-wise PPO")

