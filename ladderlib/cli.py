@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.ladder.cli",
     "ladderlib.planner.cli",
     "ladderlib.sandbox.cli",
+    "ladderlib.adversarial.cli",
 )
 
 

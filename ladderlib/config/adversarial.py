@@ -46,6 +46,8 @@ class AdversarialSettings(Section):
     code_max_new_tokens: int = Field(512, ge=16, le=32768, description="tokens of the code stage (5)")
     tests_max_new_tokens: int = Field(384, ge=16, le=32768, description="tokens of the discriminator's tests")
     max_tests: int = Field(8, ge=1, le=256, description="asserts kept per discriminator answer (the first ones)")
+    generation_batch_size: int = Field(16, ge=1, le=4096, description="prompts per generation batch (rollouts "
+                                                                      "and evaluation)")
     discriminator_reward: Literal["seed", "cure"] = Field(
         "seed", description="what trains the discriminator: 'seed' = (1 - generator pass rate) x test validity; "
                             "'cure' = CURE's test reward (a valid test earns the share of wrong programs it "

@@ -67,6 +67,10 @@ class RunDir:
     gsm8k_test_eval_dir = Artifact("eval/gsm8k_test", "06_grpo_ppo", "base vs SFT vs PPO records on GSM8K test", "folder")
     grpo_root = Artifact("checkpoints", "06_grpo_ppo", "LADDER GRPO arms live in checkpoints/grpo_<arm>", "folder")
     planner_grpo_dir = Artifact("planner_grpo", "06_grpo_ppo", "planner GRPO checkpoints, metrics and adapter", "folder")
+    adversarial_dir = Artifact("adversarial", "07_adversarial", "adversarial PPO: checkpoints (per stage epoch, best), "
+                               "metrics.jsonl, rollouts.jsonl with every sandbox verdict, summary.json", "folder")
+    adversarial_eval_dir = Artifact("adversarial/eval", "07_adversarial", "base vs trained generator and "
+                                    "discriminator on HumanEval and MBPP test: records and summary", "folder")
 
     def __init__(self, path: str | Path):
         self.path = Path(path).resolve()

@@ -33,7 +33,8 @@ def latest_checkpoint(output_dir: str | Path) -> Path | None:
     return done[-1] if done else None
 
 
-def _rng_state() -> dict[str, Any]:
+def rng_state() -> dict[str, Any]:
+    """Python, NumPy, torch (and CUDA) random states, for a checkpoint."""
     np_state = np.random.get_state()
     state: dict[str, Any] = {
         "python": random.getstate(),
@@ -45,7 +46,8 @@ def _rng_state() -> dict[str, Any]:
     return state
 
 
-def _set_rng_state(state: dict[str, Any]) -> None:
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore the random states ``rng_state`` captured."""
     random.setstate(state["python"])
     kind, keys, *rest = state["numpy"]
     np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
@@ -67,7 +69,7 @@ def save_checkpoint(trainer: Any) -> Path:
         tmp.mkdir()
         trainer.model.save_pretrained(tmp / "policy")
         torch.save(trainer.optimizer.state_dict(), tmp / "optimizer.pt")
-        torch.save(_rng_state(), tmp / "rng_state.pt")
+        torch.save(rng_state(), tmp / "rng_state.pt")
         atomic_write_json(tmp / STATE_FILE, {
             "step": trainer.step_count, "kl_ctl": trainer.kl_ctl.state_dict(), "config": trainer.config.model_dump(),
             "peft": trainer.model.is_peft, "saved_at": time.time(),
@@ -108,7 +110,7 @@ def resume(trainer: Any, checkpoint: str | Path | None = None) -> int:
     trainer.step_count = int(state["step"])
     if checkpoint_step(ckpt) != trainer.step_count:
         raise ValueError(f"{ckpt}: folder name and trainer_state.json disagree on the step")
-    _set_rng_state(torch.load(ckpt / "rng_state.pt", weights_only=True))
+    set_rng_state(torch.load(ckpt / "rng_state.pt", weights_only=True))
     if trainer.output_dir is not None:
         truncate_metrics(trainer.output_dir / "metrics.jsonl", trainer.step_count)
         trainer.close()

@@ -146,6 +146,8 @@ def problem_statement(problem: CodeProblem) -> str:
     """The problem as a model reads it: the description and the signature to implement."""
     if problem.source == "humaneval":  # the prompt is the signature with its docstring
         return f"Complete this Python function:\n```python\n{problem.description.rstrip()}\n```"
+    if not problem.signature:
+        return f"{problem.description}\n\nImplement it as a Python function."
     return f"{problem.description}\n\nImplement this Python function:\n```python\n{problem.signature}\n```"
 
 

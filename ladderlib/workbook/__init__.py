@@ -17,6 +17,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "sft": "run_sft",
     "rollouts": "run_rollouts",
     "rl": "run_rl",
+    "adversarial": "run_adversarial",
 })
 
 STAGES: dict[str, str] = {
@@ -26,5 +27,6 @@ STAGES: dict[str, str] = {
     "04_sft": "run_sft",
     "05_regime_w_rollouts": "run_rollouts",
     "06_grpo_ppo": "run_rl",
+    "07_adversarial": "run_adversarial",
 }
 """Notebook stem -> the name of its stage entry in this package."""

@@ -135,3 +135,51 @@ def rl_findings(stage: Any, params: Any) -> str:
     return " ".join(out) + smoke_note(params)
 
 
+
+
+def _share(k: int, n: int) -> str:
+    from ladderlib.evaluate.stats import wilson_interval
+
+    lo, hi = wilson_interval(k, n)
+    return f"{k}/{n} (95% CI {lo:.2f}–{hi:.2f})" if n else "0/0"
+
+
+def adversarial_findings(stage: Any, params: Any) -> str:
+    """07: what the rounds produced, base vs trained pass@1 with CIs and the paired test, the discriminator."""
+    rows, s = stage.metrics, stage.summary
+    p = stage.problems
+    out = [f"Training used {p['kept']} MBPP-train problems" if p["source"] == "mbpp_train"
+           else f"Training used {p['kept']} problems from {p['source']}"]
+    out[0] += (f" ({p['overlapping_evaluation']} dropped as evaluation problems, "
+               f"{len(p['reference_fails_own_tests'])} because their reference fails its own tests in the sandbox).")
+    if rows:
+        tests = sum(r["tests"] for r in rows)
+        valid = sum(r["valid_tests"] for r in rows)
+        out.append(f"{len(rows)} PPO steps over stages {', '.join(str(x) for x in dict.fromkeys(r['stage'] for r in rows))}: "
+                   f"the discriminator wrote {tests} asserts, {_share(valid, tests)} valid "
+                   f"({sum(r['tests_not_calling'] for r in rows)} did not call the function, "
+                   f"{sum(r['tests_failing_reference'] for r in rows)} failed the reference); mean generator reward "
+                   f"{sum(r['generator_reward'] for r in rows) / len(rows):.2f}, own tests passed "
+                   f"{sum(r['own_pass_rate'] for r in rows) / len(rows):.2f}.")
+        seed = sum(r["discriminator_reward_seed"] for r in rows) / len(rows)
+        cure = sum(r["discriminator_reward_cure"] for r in rows) / len(rows)
+        out.append(f"On the same rounds the seed's discriminator reward averages {seed:.2f} and CURE's {cure:.2f}: "
+                   "CURE also pays for catching wrong programs when validity is low and charges invalid tests that "
+                   "let wrong programs through, while the seed's is 0 whenever no test is valid.")
+    best = s.get("best") or {}
+    if best:
+        out.append(f"The best checkpoint (0.7·generator reward + 0.3·test validity on training rounds) is "
+                   f"{best['name']} (score {best['score']:.2f}).")
+    ev = stage.evaluation
+    for pair in ev.get("paired", []):
+        by = {r["generator"]: r for r in ev["pass"] if r["set"] == pair["set"]}
+        b, t = by["base"], by["trained"]
+        out.append(f"{pair['set']}: pass@1 base {b['correct']}/{b['n']} = {b['pass@1']:.2f} "
+                   f"(95% CI {b['ci_low']:.2f}–{b['ci_high']:.2f}) vs trained {t['correct']}/{t['n']} = "
+                   f"{t['pass@1']:.2f} ({t['ci_low']:.2f}–{t['ci_high']:.2f}); they differ on "
+                   f"{pair['base_only'] + pair['trained_only']} problems (McNemar p = {pair['p_value']:.2f}).")
+    for d in ev.get("discriminator", []):
+        br = "no valid test to break with" if d["break_rate"] is None else \
+            f"break rate {d['breaking']}/{d['valid']} on the trained generator's code"
+        out.append(f"{d['set']}, {d['discriminator']} discriminator: {_share(d['valid'], d['tests'])} valid tests; {br}.")
+    return " ".join(out) + smoke_note(params)
