@@ -30,13 +30,13 @@ from jupyterlab_harness import (  # noqa: F401 - fixtures are used by name
 from tiny_profile import write_tiny_profile
 
 pytestmark = pytest.mark.timeout(1200)
-NOTEBOOKS = ["01_data", "02_variants", "03_verify", "04_sft", "05_regime_w_rollouts", "06_grpo_ppo"]
+NOTEBOOKS = ["01_data", "02_variants", "03_verify", "04_sft", "05_regime_w_rollouts", "06_grpo_ppo", "07_adversarial"]
 STDERR = f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 
 
 @pytest.fixture(scope="module")
 def executed_run(tmp_path_factory, shared_data):
-    """A run folder of the six notebooks executed by the pipeline (papermill) on the tiny profile."""
+    """A run folder of the notebooks executed by the pipeline (papermill) on the tiny profile."""
     require_browser()
     from ladderlib.pipeline import run_pipeline
 

@@ -1,4 +1,4 @@
-"""The notebooks' stage entries chained 01 → 06 on a tiny profile (no papermill): each stage reads what the
+"""The notebooks' stage entries chained 01 → 07 on a tiny profile (no papermill): each stage reads what the
 previous ones wrote into the run folder, through ``RunDir``'s named artifacts."""
 
 from __future__ import annotations
@@ -85,6 +85,26 @@ def test_06_rl_reads_rollouts_adapters_and_variants(chain):
     sections = RunDir(run.path).read_metrics()
     assert set(sections) == {"01_data", "02_variants", "03_verify", "sft", "planner_sft", "sft_dev_eval", "regime_w",
                              "ppo_regime_w", "gsm8k_test", "grpo", "planner_grpo"}
+
+
+def test_07_adversarial_trains_on_01s_mbpp_train_and_scores_humaneval_and_mbpp_test(chain):
+    from ladderlib.workbook import run_adversarial
+
+    params, run, _ = chain
+    adv = run_adversarial(params, run)
+    assert adv.problems["source"] == "mbpp_train" and adv.problems["kept"] == 4
+    assert adv.problems["evaluation"] == {"humaneval": 1, "mbpp_test": 1}
+    assert [r["step"] for r in adv.metrics] == [1] and adv.summary["best"]["name"] == "stage_5_epoch_1"
+    assert (run.adversarial_dir / "checkpoints" / "checkpoint_best" / "metadata.json").is_file()
+    assert {(r["set"], r["generator"]) for r in adv.evaluation["pass"]} == {
+        (s, g) for s in ("humaneval", "mbpp_test") for g in ("base", "trained")}
+    assert all(r["n"] == 1 for r in adv.evaluation["pass"]) and len(adv.evaluation["paired"]) == 2
+    assert (run.adversarial_eval_dir / "records.jsonl").is_file()
+    train_ids = {r["problem_id"] for row in adv.rollouts for r in row["rounds"]}
+    assert train_ids and all(601 <= int(i.split("-")[1]) <= 974 for i in train_ids)  # MBPP train only
+    assert "adversarial" in RunDir(run.path).read_metrics()
+    assert adv.stage_rows()[0]["best"] and set(adv.training_verdicts()) == {"own tests", "tests vs reference",
+                                                                            "tests vs programs"}
 
 
 def test_every_artifact_is_named_once_and_documented():

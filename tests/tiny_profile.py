@@ -11,7 +11,7 @@ model: {{name: embedded, device: cpu, dtype: float32, lora: {{r: 4, alpha: 8, ta
 data:
   gsm8k: {{path: {gsm8k}, hub_id: null, max_train: 40, max_val: 10, max_test: 10}}
   integrals: {{path: {integrals}, max_problems: 300}}
-  code: {{humaneval: true}}
+  code: {{humaneval: true, mbpp_path: {mbpp}}}
 variants: {{variant_source: symbolic, roots: 2, max_depth: 1, breadth: 2, max_nodes_per_tree: 3, difficulty_timeout_s: 0.5}}
 audit: {{true_pairs: 5, model_problems: 1, samples_per_problem: 1, max_new_tokens: 16}}
 sft: {{max_steps: 1, max_train_examples: 4, max_length: 256, gradient_accumulation_steps: 1, eval_examples: 2,
@@ -25,10 +25,15 @@ grpo: {{max_steps: 1, num_generations: 2, per_device_train_batch_size: 2, max_co
        eval_examples: 2, eval_max_new_tokens: 8}}
 planner_grpo: {{max_steps: 1, num_generations: 2, per_device_train_batch_size: 2, max_completion_length: 16,
                worker_max_new_tokens: 8, max_subproblems: 1, max_train_examples: 2, token_budget: 64}}
+adversarial: {{stages: [5], n_discriminator_steps: 0, n_generator_steps: 0, k_alternating_steps: 1, batch_size: 1,
+              stage_max_new_tokens: 4, code_max_new_tokens: 24, tests_max_new_tokens: 16, max_tests: 2,
+              max_train_problems: 4, eval_humaneval: 1, eval_mbpp: 1, generation_batch_size: 2,
+              ppo: {{batch_size: 1, mini_batch_size: 1, ppo_epochs: 1}}}}
 """
 
 
 def write_tiny_profile(path: Path, shared_data: Path) -> Path:
     """Write the tiny profile (reading GSM8K and the integrals from the shared data) to ``path``."""
-    path.write_text(TINY.format(gsm8k=shared_data / "gsm8k", integrals=shared_data / "integrals" / "rubi_textbook.jsonl"))
+    path.write_text(TINY.format(gsm8k=shared_data / "gsm8k", integrals=shared_data / "integrals" / "rubi_textbook.jsonl",
+                                mbpp=shared_data / "mbpp" / "mbpp.jsonl"))
     return path

@@ -169,7 +169,7 @@ def score(problems: Sequence[CodeProblem], chains: Sequence[Chain], answers: Seq
             jobs.append(SandboxJob(p.reference, tests))
             slots.append((p.id, "reference", -1))
         for i, c in enumerate(by_problem[p.id]):
-            code = c.program.code if c.program else ""
+            code = p.program(c.program.code if c.program else "")
             jobs.append(SandboxJob(code, p.tests, p.entry_point))
             slots.append((p.id, "own", i))
             if tests:

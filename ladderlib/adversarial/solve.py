@@ -65,7 +65,7 @@ def solve_problems(model: Any, tokenizer: Any, problems: Sequence[CodeProblem], 
     if execute_tests:
         from ladderlib.sandbox import SandboxJob, run_many
 
-        jobs = [(i, SandboxJob(r["code"], p.tests, p.entry_point or None))
+        jobs = [(i, SandboxJob(p.program(r["code"]), p.tests, p.entry_point or None))
                 for i, (p, r) in enumerate(zip(problems, results, strict=True)) if p.tests.strip()]
         for (i, _), res in zip(jobs, run_many([j for _, j in jobs], sandbox or SandboxSettings()), strict=True):
             results[i]["tests"] = {"status": res.status, "passed": res.passed_count, "total": len(res.tests),

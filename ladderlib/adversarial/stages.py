@@ -24,22 +24,19 @@ class ReasoningStage:
 
 
 REASONING_STAGES: tuple[ReasoningStage, ...] = (
-    ReasoningStage(1, "informal", "Stage 1, informal reasoning: explain in a few plain sentences what the "
-                                  "function must do and an idea for how to do it."),
-    ReasoningStage(2, "structured", "Stage 2, structured reasoning: list the steps of the solution and the edge "
-                                    "cases (empty input, zero, negatives, duplicates) it must handle."),
+    ReasoningStage(1, "informal", "Stage 1, informal reasoning: say briefly what the function must do and "
+                                  "how."),
+    ReasoningStage(2, "structured", "Stage 2, structured reasoning: list the steps and the edge cases."),
     ReasoningStage(3, "pseudocode", "Stage 3, pseudocode: write the algorithm as short pseudocode."),
-    ReasoningStage(4, "constraints", "Stage 4, constraints and invariants: state the input constraints, the "
-                                     "loop invariants and the time complexity."),
-    ReasoningStage(5, "code", "Stage 5, code: write the complete Python function, with any imports it needs, "
-                              "in one ```python block. No example calls, no tests."),
+    ReasoningStage(4, "constraints", "Stage 4, constraints and invariants: state the input constraints, "
+                                     "invariants and complexity."),
+    ReasoningStage(5, "code", "Stage 5, code: write the complete Python function, with its imports, in "
+                              "one ```python block, without examples."),
 )
 CODE_STAGE = 5
 
-GENERATOR_SYSTEM = ("You are an expert Python programmer who reasons in stages before writing code. Answer only "
-                    "the stage you are asked for.")
-DISCRIMINATOR_SYSTEM = ("You are a meticulous software tester. You write unit tests that a correct solution "
-                        "passes and a subtly wrong one fails.")
+GENERATOR_SYSTEM = "You are an expert Python programmer. Reason in stages; answer only the stage asked for."
+DISCRIMINATOR_SYSTEM = "You are a software tester: your tests pass correct code and fail subtly wrong code."
 
 
 def stage(number: int) -> ReasoningStage:
@@ -62,9 +59,9 @@ def generator_prompt(problem: CodeProblem, number: int, previous: Sequence[str])
 
 def discriminator_prompt(problem: CodeProblem, max_tests: int) -> Chat:
     """The test writer's prompt: the problem and signature, asking for up to ``max_tests`` asserts."""
-    return Chat(f"{problem_statement(problem)}\n\nWrite up to {max_tests} unit tests for `{problem.entry_point}`, "
-                f"one `assert {problem.entry_point}(...) == expected` per line, in one ```python block. Include "
-                "edge cases a careless solution would get wrong.", DISCRIMINATOR_SYSTEM)
+    return Chat(f"{problem_statement(problem)}\n\nWrite up to {max_tests} tests, one `assert "
+                f"{problem.entry_point}(...) == expected` per line, in a ```python block; include edge cases.",
+                DISCRIMINATOR_SYSTEM)
 
 
 def answer_opening(problem: CodeProblem) -> str:

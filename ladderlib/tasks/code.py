@@ -46,6 +46,11 @@ class CodeProblem:
     source: str  # mbpp | humaneval | user
     difficulty: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    preamble: str = ""  # imports the statement shows (HumanEval's ``from typing import List``), run before a program
+
+    def program(self, code: str) -> str:
+        """A model's program as it is run: the statement's imports first (an empty program stays empty)."""
+        return f"{self.preamble}\n\n{code}" if code.strip() and self.preamble else code
 
     def to_row(self) -> dict[str, Any]:
         """The problem in the seed's own format (what ``--problems-file`` reads)."""
@@ -108,8 +113,10 @@ def _humaneval(row: dict[str, Any]) -> CodeProblem:
     fn = next((s for s in module.body if isinstance(s, ast.FunctionDef) and s.name == entry), None)
     if fn is None:
         raise ProblemError(f"HumanEval row {row.get('id')}: prompt does not define {entry}")
+    imports = "\n".join(ast.get_source_segment(prompt, s) or "" for s in module.body
+                         if isinstance(s, (ast.Import, ast.ImportFrom)))
     return CodeProblem(str(row["id"]), prompt, _def_line(fn), entry, row["test"],
-                       prompt + row["canonical_solution"], "humaneval")
+                       prompt + row["canonical_solution"], "humaneval", preamble=imports)
 
 
 SEED_KEYS = ("id", "description", "function_signature", "baseline_tests", "reference_solution")
@@ -183,7 +190,7 @@ class CodeTask(Task):
             raise ValueError(f"{len(completions)} completions for {len(rows)} rows")
         problems = [to_problem(r) for r in rows]
         programs = [extract_code(c, p.entry_point, p.signature) for p, c in zip(problems, completions, strict=True)]
-        jobs = [SandboxJob(x.code, p.tests, p.entry_point) for p, x in zip(problems, programs, strict=True)]
+        jobs = [SandboxJob(p.program(x.code), p.tests, p.entry_point) for p, x in zip(problems, programs, strict=True)]
         results = run_many(jobs, self.sandbox)
         grades = []
         for x, r in zip(programs, results, strict=True):

@@ -12,7 +12,8 @@ ran out), put example usage and ``print`` calls next to the function, or write o
   prints, loops, asserts and ``if __name__ == "__main__"`` blocks are dropped, since an example call that
   raises would make the whole program fail to load;
 * the block that defines the entry point wins (the last such, the model's final answer); a body written
-  without its ``def`` line is completed with the given signature.
+  without its ``def`` line (an indented block that defines no function) is completed with the given signature; a
+  function of another name is returned as it is, with ``defines_entry`` False.
 
 ``extract_asserts`` reads a test writer's text the same way and keeps each ``assert`` that calls the function
 under test, deduplicated, in order.
@@ -125,6 +126,9 @@ def extract_code(text: str, entry_point: str | None = None, signature: str | Non
             return ExtractedCode(code, True, method, dropped)
         if signature:
             for block in found:
+                first = next((line for line in block.splitlines() if line.strip()), "")
+                if not first[:1].isspace() or any(defined_functions(run) for run in parsable_runs(block)):
+                    continue  # a body is indented and defines no function of its own
                 completed = _body_with_signature(block, signature)
                 if completed and entry_point in defined_functions(completed):
                     code, dropped = sanitize(completed)
