@@ -94,7 +94,7 @@ show(plot_verdicts(adv.training_verdicts(), "Sandbox verdicts of the training ro
 from ladderlib.plots.training import plot_accuracy
 
 show(plot_accuracy(adv.evaluation["pass"], "pass@1: base vs trained generator"), run.path, "07_pass_at_1")
-table(adv.evaluation["pass"], {"set": "set", "generator": "generator", "correct": "passed", "n": "problems",
+table(adv.evaluation["pass"], {"set": "set", "generator": "generator", "correct": "passed (first sample)", "n": "problems",
                                "pass@1": "pass@1", "ci_low": "95% CI low", "ci_high": "95% CI high", "samples": "samples"})
 
 # %%

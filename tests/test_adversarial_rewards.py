@@ -132,3 +132,39 @@ def test_stage_prompts_carry_earlier_stages_and_the_meaning_is_stated():
     m1, m5 = training_stage_meaning(1), training_stage_meaning(5)
     assert "PPO updates only its stage-1 text" in m1 and "stages 2-5 are written" in m1
     assert "stages 1-4 are given" in m5
+
+
+def test_figures_tables_and_findings_from_a_real_round():
+    from matplotlib.figure import Figure
+
+    from ladderlib.adversarial.evaluate import discriminator_row, paired_row, pass_row, test_rows
+    from ladderlib.adversarial.rollout import verdict_counts
+    from ladderlib.adversarial.train import round_metrics
+    from ladderlib.plots.adversarial import plot_stage_curves, plot_verdicts
+    from ladderlib.workbook.adversarial import AdversarialStage
+    from ladderlib.workbook.findings import adversarial_findings
+
+    r = _round()
+    m = round_metrics([r])
+    assert (m["tests"], m["valid_tests"], m["tests_not_calling"], m["tests_failing_reference"]) == (4, 2, 1, 1)
+    assert m["generator_reward"] == pytest.approx((1.0 + 0.75 + 0.25) / 3) and m["break_rate"] == 0.5
+    rows = [{"step": 1, "stage": 1, **m}, {"step": 2, "stage": 5, **m}]
+    fig = plot_stage_curves(rows)
+    assert isinstance(fig, Figure) and fig.axes[0].get_legend_handles_labels()[1] == ["stage 1", "stage 5"]
+    empty = plot_stage_curves([])
+    assert "no data" in empty.axes[0].texts[0].get_text()
+    assert isinstance(plot_verdicts(verdict_counts([r]), "verdicts"), Figure)
+    assert verdict_counts([r])["tests vs reference"] == {"passed": 3, "failed": 1}
+    p = pass_row("toy", "trained", [r], [1])
+    # three samples, two correct: pass@1 is the unbiased 2/3; "correct" counts the first sample
+    assert (p["correct"], p["n"], p["samples"]) == (1, 1, 3) and p["pass@1"] == pytest.approx(2 / 3)
+    d = discriminator_row("toy", "trained", [r])
+    assert (d["tests"], d["valid"], d["breaking"], d["break_rate"]) == (4, 2, 0, 0.0)
+    assert {t["kind"] for t in test_rows("toy", "trained", [r])} == {"valid", "invalid"}
+    stage = AdversarialStage(
+        summary={"steps": 2, "best": None, "epochs": [], "stage_meaning": {}}, metrics=rows, rollouts=[],
+        evaluation={"pass": [p, pass_row("toy", "base", [r], [1])], "paired": [paired_row("toy", [r], [r])],
+                    "discriminator": [d]},
+        problems={"source": "mbpp_train", "kept": 3, "overlapping_evaluation": 0, "reference_fails_own_tests": []})
+    text = adversarial_findings(stage, type("P", (), {"smoke": True, "profile": "cpu_smoke"})())
+    assert "the discriminator wrote 8 asserts, 4/8" in text and "McNemar p = 1.00" in text and "Smoke profile" in text

@@ -92,7 +92,7 @@ def test_quiet_libraries_hides_the_known_harmless_warnings():
     warnings.resetwarnings()
 
 
-@pytest.mark.parametrize("stage", ["data", "variants", "verify", "sft", "rollouts", "rl"])
+@pytest.mark.parametrize("stage", ["data", "variants", "verify", "sft", "rollouts", "rl", "adversarial"])
 def test_every_stage_has_findings_that_flag_smoke_profiles(stage):
     import ladderlib.workbook.findings as findings
 
