@@ -20,8 +20,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ladderlib.io import atomic_replace_dir, atomic_write_json, atomic_write_text
-from ladderlib.train.checkpoints import COMMITTED, checkpoint_step, committed_checkpoints, drop_uncommitted
+from ladderlib.io import atomic_replace_dir, atomic_write_json
+from ladderlib.train.checkpoints import (
+    COMMITTED,
+    checkpoint_step,
+    committed_checkpoints,
+    drop_uncommitted,
+    write_committed,
+)
 
 CHECKPOINTS = "checkpoints"
 BEST = "checkpoint_best"
@@ -45,24 +51,14 @@ def save(roles: Any, out_dir: Path, step: int, metadata: dict[str, Any], state: 
 
     from ladderlib.rl.checkpoint import rng_state
 
-    root = out_dir / CHECKPOINTS
-    root.mkdir(parents=True, exist_ok=True)
-    final = root / f"checkpoint-{step}"
-    tmp = root / f".tmp-checkpoint-{step}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir()
+    def fill(tmp: Path) -> None:
         roles.save(tmp)
         torch.save(rng_state(), tmp / "rng_state.pt")
         atomic_write_json(tmp / STATE, {**state, "step": step, "roles": roles.trainer_state()})
         atomic_write_json(tmp / METADATA, {**metadata, "step": step, "timestamp": time.time(),
                                            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-        atomic_write_text(tmp / COMMITTED, f"{step}\n")
-        atomic_replace_dir(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final
+
+    return write_committed(out_dir / CHECKPOINTS, step, fill)
 
 
 def read_metadata(checkpoint: Path) -> dict[str, Any]:

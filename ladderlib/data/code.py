@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ladderlib.config.data import CodeSettings
+from ladderlib.data.hub import load_hub_dataset
 from ladderlib.io import read_jsonl
 
 MBPP_RANGES = {"prompt": (1, 10), "test": (11, 510), "validation": (511, 600), "train": (601, 974)}
@@ -65,15 +66,7 @@ def load_mbpp_source(settings: CodeSettings) -> tuple[dict[str, list[dict[str, A
         return load_mbpp(settings.mbpp_path), f"local:{settings.mbpp_path}"  # type: ignore[arg-type]
     if not settings.mbpp_hub_id:
         raise ValueError("no MBPP source: set data.code.mbpp_path (a local mbpp.jsonl) or data.code.mbpp_hub_id")
-    from datasets import load_dataset
-
-    try:
-        ds = load_dataset(settings.mbpp_hub_id, "full")
-    except Exception as exc:  # noqa: BLE001 - the hub raises many types; say what to do instead
-        raise RuntimeError(
-            f"could not load MBPP from the hub ({settings.mbpp_hub_id!r}): {exc}. "
-            "Offline? Set data.code.mbpp_path to a local mbpp.jsonl."
-        ) from exc
+    ds = load_hub_dataset(settings.mbpp_hub_id, "full", "MBPP", "Set data.code.mbpp_path to a local mbpp.jsonl.")
     raw = sorted((dict(r) for split in ds for r in ds[split]), key=lambda r: int(r["task_id"]))
     return split_mbpp(raw, f"hub:{settings.mbpp_hub_id}"), f"hub:{settings.mbpp_hub_id}"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ladderlib.config.data import GSM8KSettings
+from ladderlib.data.hub import load_hub_dataset
 from ladderlib.data.splits import grouped_split, normalise_text
 from ladderlib.io import read_jsonl
 
@@ -49,15 +50,8 @@ def load_raw(settings: GSM8KSettings) -> tuple[dict[str, list[dict[str, Any]]], 
         if not files or not all(f.is_file() for f in files.values()):
             raise FileNotFoundError(f"GSM8K folder {path} must hold train.jsonl and test.jsonl")
         return {s: read_jsonl(f) for s, f in files.items()}, f"local:{path}"
-    from datasets import load_dataset
-
-    try:
-        ds = load_dataset(settings.hub_id, "main")
-    except Exception as exc:  # noqa: BLE001 - the hub raises many types; say what to do instead
-        raise RuntimeError(
-            f"could not load GSM8K from the hub ({settings.hub_id!r}): {exc}. "
-            "Offline? Set data.gsm8k.path to a folder with train.jsonl and test.jsonl."
-        ) from exc
+    ds = load_hub_dataset(settings.hub_id, "main", "GSM8K",  # type: ignore[arg-type]
+                          "Set data.gsm8k.path to a folder with train.jsonl and test.jsonl.")
     return {s: [dict(r) for r in ds[s]] for s in ("train", "test")}, f"hub:{settings.hub_id}"
 
 

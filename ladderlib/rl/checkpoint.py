@@ -9,7 +9,6 @@ the checkpoint's step (a torn last line, from a kill mid-write, is dropped), so 
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import time
@@ -19,8 +18,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ladderlib.io import atomic_replace_dir, atomic_write_json, atomic_write_text
-from ladderlib.train.checkpoints import COMMITTED, checkpoint_step, committed_checkpoints, drop_uncommitted
+from ladderlib.io import atomic_write_json
+from ladderlib.train.checkpoints import checkpoint_step, committed_checkpoints, drop_uncommitted, write_committed
 from ladderlib.train.metrics import truncate_metrics
 
 STATE_FILE = "trainer_state.json"
@@ -61,12 +60,8 @@ def save_checkpoint(trainer: Any) -> Path:
     if trainer.output_dir is None:
         raise ValueError("save_checkpoint needs output_dir")
     root = trainer.output_dir / CHECKPOINTS
-    root.mkdir(parents=True, exist_ok=True)
-    final = root / f"checkpoint-{trainer.step_count}"
-    tmp = root / f".tmp-checkpoint-{trainer.step_count}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir()
+
+    def fill(tmp: Path) -> None:
         trainer.model.save_pretrained(tmp / "policy")
         torch.save(trainer.optimizer.state_dict(), tmp / "optimizer.pt")
         torch.save(rng_state(), tmp / "rng_state.pt")
@@ -74,11 +69,8 @@ def save_checkpoint(trainer: Any) -> Path:
             "step": trainer.step_count, "kl_ctl": trainer.kl_ctl.state_dict(), "config": trainer.config.model_dump(),
             "peft": trainer.model.is_peft, "saved_at": time.time(),
         })
-        atomic_write_text(tmp / COMMITTED, f"{trainer.step_count}\n")
-        atomic_replace_dir(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    final = write_committed(root, trainer.step_count, fill)
     for old in committed_checkpoints(root)[: -trainer.config.keep_checkpoints]:
         shutil.rmtree(old, ignore_errors=True)
     return final

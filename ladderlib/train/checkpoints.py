@@ -102,3 +102,25 @@ def commit_callback() -> Any:
             return control
 
     return CommitCheckpoints()
+
+
+def write_committed(root: str | Path, step: int, fill: Any) -> Path:
+    """Write ``root/checkpoint-<step>`` atomically: ``fill(tmp_folder)`` writes the contents into a temporary
+    folder, which is then marked committed and renamed into place in one step (nothing half-written is ever
+    named ``checkpoint-N``); returns the final path."""
+    import os
+
+    from ladderlib.io import atomic_replace_dir
+
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".tmp-checkpoint-{step}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        fill(tmp)
+        atomic_write_text(tmp / COMMITTED, f"{step}\n")
+        return atomic_replace_dir(tmp, root / f"checkpoint-{step}")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
