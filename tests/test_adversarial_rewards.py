@@ -137,7 +137,7 @@ def test_stage_prompts_carry_earlier_stages_and_the_meaning_is_stated():
 def test_figures_tables_and_findings_from_a_real_round():
     from matplotlib.figure import Figure
 
-    from ladderlib.adversarial.evaluate import discriminator_row, paired_row, pass_row, test_rows
+    from ladderlib.adversarial.evaluate import discriminator_row, paired_row, pass_row, written_test_rows
     from ladderlib.adversarial.rollout import verdict_counts
     from ladderlib.adversarial.train import round_metrics
     from ladderlib.plots.adversarial import plot_stage_curves, plot_verdicts
@@ -160,7 +160,7 @@ def test_figures_tables_and_findings_from_a_real_round():
     assert (p["correct"], p["n"], p["samples"]) == (1, 1, 3) and p["pass@1"] == pytest.approx(2 / 3)
     d = discriminator_row("toy", "trained", [r])
     assert (d["tests"], d["valid"], d["breaking"], d["break_rate"]) == (4, 2, 0, 0.0)
-    assert {t["kind"] for t in test_rows("toy", "trained", [r])} == {"valid", "invalid"}
+    assert {t["kind"] for t in written_test_rows("toy", "trained", [r])} == {"valid", "invalid"}
     stage = AdversarialStage(
         summary={"steps": 2, "best": None, "epochs": [], "stage_meaning": {}}, metrics=rows, rollouts=[],
         evaluation={"pass": [p, pass_row("toy", "base", [r], [1])], "paired": [paired_row("toy", [r], [r])],

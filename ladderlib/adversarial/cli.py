@@ -130,6 +130,7 @@ def train_command(args: argparse.Namespace) -> int:
     from ladderlib.adversarial.checkpoints import CheckpointError
     from ladderlib.adversarial.train import train_adversarial
     from ladderlib.config.load import ParamsError
+    from ladderlib.models import ModelLoadError
     from ladderlib.sandbox import SandboxUnavailable, TestPlanError
     from ladderlib.tasks.code import ProblemError
     from ladderlib.train.checkpoints import committed_checkpoints
@@ -150,7 +151,7 @@ def train_command(args: argparse.Namespace) -> int:
             summary = train_adversarial(model, a, sandbox, problems, out, resume=bool(args.resume),
                                         resume_from=args.resume_from, strict=True)
     except (ValueError, ValidationError, ParamsError, CheckpointError, ProblemError, TestPlanError,
-            SandboxUnavailable, FileNotFoundError) as exc:
+            SandboxUnavailable, FileNotFoundError, ModelLoadError) as exc:
         return _fail("adversarial train", exc)
     print(json.dumps({**{k: v for k, v in summary.items() if k != "fingerprint"}, "problems": info}, indent=1))
     return 0
@@ -203,6 +204,7 @@ def solve_command(args: argparse.Namespace) -> int:
     from ladderlib.adversarial.checkpoints import CheckpointError, resolve
     from ladderlib.adversarial.rollout import Budgets
     from ladderlib.adversarial.solve import load_generator, solve_problems
+    from ladderlib.models import ModelLoadError
     from ladderlib.sandbox import SandboxUnavailable, TestPlanError
     from ladderlib.tasks.code import ProblemError
 
@@ -216,7 +218,7 @@ def solve_command(args: argparse.Namespace) -> int:
         with contextlib.redirect_stdout(sys.stderr):
             model, tok, meta = load_generator(args.checkpoint, args.device)
             results = solve_problems(model, tok, problems, budgets, execute_tests=args.execute_tests)
-    except (ValueError, CheckpointError, ProblemError, TestPlanError, SandboxUnavailable) as exc:
+    except (ValueError, CheckpointError, ProblemError, TestPlanError, SandboxUnavailable, ModelLoadError) as exc:
         return _fail("code-solve", exc)
     if args.no_reasoning:
         for r in results:

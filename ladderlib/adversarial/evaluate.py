@@ -67,7 +67,7 @@ def discriminator_row(set_name: str, model: str, rounds: Sequence[ProblemRound])
             "break_rate": breaking / len(valid) if valid else None}
 
 
-def test_rows(set_name: str, model: str, rounds: Sequence[ProblemRound]) -> list[dict[str, Any]]:
+def written_test_rows(set_name: str, model: str, rounds: Sequence[ProblemRound]) -> list[dict[str, Any]]:
     """One row per adversarial test: problem, test, verdict on the reference and on the program, its kind."""
     out = []
     for r in rounds:
@@ -121,7 +121,7 @@ def evaluate_adversarial(roles: Any, sets: Mapping[str, Sequence[CodeProblem]], 
         for model in DISCRIMINATORS:
             rounds = judged[model][name]
             result["discriminator"].append(discriminator_row(name, model, rounds))
-            result["tests"] += test_rows(name, model, rounds)
+            result["tests"] += written_test_rows(name, model, rounds)
             result["verdicts"][f"{name} · {model} discriminator"] = verdict_counts(rounds)
             records += [{"set": name, "discriminator": model, **r.to_row()} for r in rounds]
     if out_dir is not None:

@@ -25,9 +25,9 @@ from ladderlib.adversarial.rewards import (
 from ladderlib.adversarial.stages import (
     CODE_STAGE,
     REASONING_STAGES,
+    answer_opening,
     discriminator_prompt,
     generator_prompt,
-    answer_opening,
 )
 from ladderlib.config.sandbox import SandboxSettings
 from ladderlib.models.generation import Chat, Rendered, Sampling, mix_seed
