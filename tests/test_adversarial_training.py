@@ -187,3 +187,26 @@ def test_resume_after_sigkill_mid_stage_reaches_the_same_last_step(tmp_path, one
     assert [r["step"] for r in read_metrics(out / ROLLOUTS)] == [1, 2]  # nothing lost or repeated
     assert [p.name for p in committed_checkpoints(out / ck.CHECKPOINTS)] == ["checkpoint-1", "checkpoint-2"]
     assert [m["name"] for m in summary["epochs"]] == ["stage_5_epoch_1", "stage_5_epoch_2"]
+
+
+@pytest.mark.slow  # ~25 s: a third model load and PPO step; the command's bad input is tested by default
+def test_adversarial_train_command_trains_from_a_seed_format_file(tmp_path, capsys, one_thread):
+    from ladderlib.cli import main
+
+    problems = tmp_path / "problems.json"
+    problems.write_text(json.dumps({"problems": [p.to_row() for p in PROBLEMS]}))
+    profile = tmp_path / "p.yaml"
+    profile.write_text("profile: t\nmodel: {name: embedded, device: cpu, dtype: float32, lora: {r: 4, alpha: 8, "
+                       "target_modules: [q_proj, v_proj]}}\nadversarial: {stages: [5], n_discriminator_steps: 0, "
+                       "n_generator_steps: 0, k_alternating_steps: 1, batch_size: 1, stage_max_new_tokens: 4, "
+                       "code_max_new_tokens: 16, tests_max_new_tokens: 16, max_tests: 2}\n")
+    out = tmp_path / "out"
+    args = ["adversarial", "train", "--params", str(profile), "--problems-file", str(problems), "--output-dir",
+            str(out), "--learning-rate", "1e-4", "--generator-model", "embedded", "--discriminator-model", "embedded"]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["steps"] == 1 and summary["problems"]["kept"] == 2 and summary["best"]["name"] == "stage_5_epoch_1"
+    meta = ck.read_metadata(out / ck.CHECKPOINTS / "checkpoint-1")
+    assert meta["settings"]["adversarial"]["ppo"]["learning_rate"] == 1e-4
+    assert main(args) == 2 and "--resume" in capsys.readouterr().err  # an earlier run is not overwritten silently
+    assert main([*args, "--resume"]) == 0 and json.loads(capsys.readouterr().out)["reused"]
