@@ -1,7 +1,9 @@
 """Stage-wise adversarial PPO (seed 003): the schedule of ``schedule.py`` on two LoRA roles, resumable.
 
 Each step plays one round (``rollout.py``) on its problems, then makes one PPO update of the step's role
-(the other role only plays). Every step both roles' rewards are measured, so the curves of both exist whichever
+(the other role only plays). Rollouts are sampled through the one generation engine at the PPO temperature
+(full distribution), which returns text, so PPO re-encodes each response (with EOS only when the model
+stopped by itself), as the Regime W PPO does. Every step both roles' rewards are measured, so the curves of both exist whichever
 role trains. Output folder:
 
 * ``metrics.jsonl``: one row per step (stage, epoch, phase, role, both rewards and their parts, test validity,
