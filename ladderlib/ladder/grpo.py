@@ -8,7 +8,8 @@ The engine is ``ladderlib.train.grpo`` (TRL's ``GRPOTrainer``); this module only
 * the task's rewards: verifier correctness plus a small format reward (``format_weight``);
 * ``warmup_sft_steps`` > 0: an SFT warm-up on the rows' verified references, merged before GRPO, so the KL
   reference is the warmed-up model (reported as part of the method);
-* greedy held-out accuracy on ``eval_rows`` (the task's grading) before, every ``eval_every`` steps, and after.
+* greedy held-out accuracy on ``eval_rows`` (the task's grading) before and after training, and dev accuracy on
+  ``dev_rows`` every ``eval_every`` steps (the curve to watch; the held-out set is never looked at during training).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def train_ladder_grpo(
     *,
     task: Any = None,
     eval_rows: Sequence[dict[str, Any]] | None = None,
+    dev_rows: Sequence[dict[str, Any]] | None = None,
     resume: bool | None = None,
     strict_resume: bool = False,
     callbacks: Sequence[Any] = (),
@@ -119,6 +121,7 @@ def train_ladder_grpo(
         "rows": rows_digest(ordered),
     }
     eval_rows = list(eval_rows or [])[: settings.eval_examples]
+    dev_rows = list(dev_rows or [])[: settings.eval_examples]
 
     def load_policy() -> tuple[Any, Any]:
         return load_with_adapters(model_settings, [out / "warmup_adapter"]) if warmup else load_model(model_settings)
@@ -127,7 +130,8 @@ def train_ladder_grpo(
         model_settings, settings, task_dataset(task, ordered, difficulty_levels(ordered)), TaskRewards(task).functions(),
         out, fingerprint=fingerprint, load_policy=load_policy,
         eval_fn=task_eval_fn(task, eval_rows, settings.eval_max_new_tokens) if eval_rows else None,
-        eval_every=settings.eval_every, shuffle=settings.curriculum == "mixed", resume=resume,
+        dev_fn=task_eval_fn(task, dev_rows, settings.eval_max_new_tokens) if dev_rows else None,
+        dev_every=settings.eval_every, shuffle=settings.curriculum == "mixed", resume=resume,
         strict_resume=strict_resume, callbacks=callbacks,
         info={"task": task.name, "warmup_adapter": str(out / "warmup_adapter") if warmup else None},
     )
