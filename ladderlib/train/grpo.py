@@ -42,7 +42,9 @@ def grpo_config(settings: GRPOBase, model_settings: ModelSettings, output_dir: s
 
     from ladderlib.models.device import mixed_precision
 
-    _, _, bf16, fp16 = mixed_precision(model_settings.device, model_settings.dtype)
+    device, _, bf16, fp16 = mixed_precision(model_settings.device, model_settings.dtype)
+    if settings.bf16 is not None:
+        bf16, fp16 = settings.bf16, fp16 and not settings.bf16
     return GRPOConfig(
         output_dir=str(output_dir),
         learning_rate=settings.learning_rate,
@@ -59,6 +61,7 @@ def grpo_config(settings: GRPOBase, model_settings: ModelSettings, output_dir: s
         seed=settings.seed,
         bf16=bf16,
         fp16=fp16,
+        use_cpu=device == "cpu",
         gradient_checkpointing=model_settings.gradient_checkpointing,
         use_vllm=settings.use_vllm,
         vllm_mode="colocate",  # vLLM inside the training process: no separate server to start
@@ -232,6 +235,7 @@ def train_grpo(
     import torch
     from trl import GRPOTrainer
 
+    from ladderlib.models.device import torch_threads
     from ladderlib.models.lora import lora_config
     from ladderlib.train.checkpoints import checkpoint_step, commit_callback
     from ladderlib.train.metrics import metrics_callback, tensorboard_callback
@@ -272,7 +276,8 @@ def train_grpo(
         use_progress_bar(trainer, f"GRPO {out.name}")
         if on_trainer is not None:
             on_trainer(trainer)
-        trainer.train(resume_from_checkpoint=checkpoint)
+        with torch_threads(settings.torch_threads):
+            trainer.train(resume_from_checkpoint=checkpoint)
         policy, steps = trainer.model, int(trainer.state.global_step)
     train_s = time.perf_counter() - t_train
     after = None
