@@ -78,3 +78,9 @@ def atomic_replace_dir(tmp_dir: Path, final_dir: Path) -> Path:
         final_dir.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp_dir, final_dir)
     return final_dir
+
+
+def cache_root() -> Path:
+    """Folder for per-user caches (converted models, integrand keys, the sandbox's library farm):
+    ``$LADDER_CACHE``, else ``~/.cache/ladderlib``."""
+    return Path(os.environ.get("LADDER_CACHE", Path.home() / ".cache" / "ladderlib"))

@@ -18,16 +18,31 @@
 #
 # Collection is resumable: rerunning this notebook continues `rollouts.jsonl` where it stopped.
 
+# %%
+# Platform: on a fresh Colab or Kaggle runtime this fetches and installs the workbook once (keeping the
+# runtime's CUDA torch); elsewhere it only says what machine this is and which profile "auto" means here.
+import importlib.util, os, subprocess, sys  # noqa: E401
+if importlib.util.find_spec("ladderlib") is None:  # a fresh hosted runtime
+    repo = "/content/ladder-workbook" if os.path.isdir("/content") else "/tmp/ladder-workbook"
+    if not os.path.isdir(repo):
+        subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "v0.1.0",
+                        "https://github.com/ladder-workbook/ladder-workbook", repo], check=True)
+    sys.path.insert(0, repo)
+from ladderlib.platform import setup_platform
+
+machine = setup_platform()
+
 # %% tags=["parameters"]
 # Parameters (papermill injects the pipeline's values below this cell).
-params_path = "../params/cpu_smoke.yaml"  # profile used when this notebook is run by hand
-run_dir = ""  # the run folder (left empty, a new run starts under ../runs)
+params_path = "auto"  # a params profile; "auto": the profile for this machine's GPU (cpu_smoke without one)
+run_dir = ""  # the run folder (left empty, a new run starts where runs are kept on this platform)
+persist_runs = False  # Colab: keep runs on Google Drive (mounts it), so they survive the session
 
 # %%
 from ladderlib.pipeline import open_run
 
-params, run = open_run(params_path, run_dir, runs_dir="../runs")
-print(f"profile={params.profile}  run={run.path}")
+params, run = open_run(params_path, run_dir, persist_runs=persist_runs)
+print(f"profile={params.profile}  run={run.path.name}")
 
 # %%
 from ladderlib.workbook import run_rollouts

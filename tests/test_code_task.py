@@ -102,7 +102,10 @@ def test_pass_at_k_matches_the_codex_formula():
 
 
 def test_paired_test_and_bootstrap_interval():
-    assert mcnemar_exact(0, 6) == pytest.approx(2 / 64) and mcnemar_exact(4, 4) == 1.0 and mcnemar_exact(0, 0) == 1.0
+    six_b_only = mcnemar_exact([False] * 6, [True] * 6)
+    assert six_b_only["b_only"] == 6 and six_b_only["p"] == pytest.approx(2 / 64)
+    assert mcnemar_exact([True] * 4 + [False] * 4, [False] * 4 + [True] * 4)["p"] == 1.0
+    assert mcnemar_exact([True, False], [True, False])["p"] == 1.0
     lo, hi = bootstrap_mean_interval([0.0, 1.0, 1.0, 0.0, 1.0, 1.0], seed=1)
     assert 0.0 <= lo < 4 / 6 < hi <= 1.0
     assert bootstrap_mean_interval([0.5, 0.5]) == (0.5, 0.5)

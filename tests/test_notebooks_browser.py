@@ -12,6 +12,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -38,11 +40,16 @@ STDERR = f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter
 def executed_run(tmp_path_factory, shared_data):
     """A run folder of the notebooks executed by the pipeline (papermill) on the tiny profile."""
     require_browser()
-    from ladderlib.pipeline import run_pipeline
+    from ladderlib.pipeline.rundir import RunDir
 
     base = tmp_path_factory.mktemp("browser")
     profile = write_tiny_profile(base / "tiny.yaml", shared_data)
-    return run_pipeline(profile, runs_dir=base / "runs", progress=False, log=lambda *_: None)
+    # a separate process, as `make run` is: papermill's event loop must not outlive it in this one (Playwright's
+    # sync API refuses to run inside a running asyncio loop)
+    done = subprocess.run([sys.executable, "-m", "ladderlib.cli", "pipeline", "--params", str(profile), "--runs-dir",
+                           str(base / "runs"), "--no-progress"], capture_output=True, text=True, timeout=1100)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    return RunDir(next((base / "runs").iterdir()))
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,8 @@ def test_06_rl_reads_rollouts_adapters_and_variants(chain):
     rl = run_rl(params, run)
     assert rl.ppo["steps"] == 1 and rl.ppo["stack"] == [str(run.sft_adapter)]  # PPO on top of 04's SFT
     assert {r["model"] for r in rl.gsm8k} == {"base", "sft", "ppo"} and all(r["n"] == 2 for r in rl.gsm8k)
-    assert rl.grpo["variants"]["rows"] == len(seen["variants"]) and rl.grpo["originals"]["steps"] == 1
+    assert 0 < rl.grpo["variants"]["rows"] <= len(seen["variants"]) and rl.grpo["originals"]["steps"] == 1
+    assert rl.grpo["heldout"]["selection"]["variants"]["forest"] == len(seen["variants"])  # cleaned across the forest
     assert rl.grpo["variants"]["heldout_before"]["n"] == rl.grpo["heldout"]["n"] == 2
     assert set(rl.grpo_curves) == {"variants", "originals"} and rl.grpo_curves["variants"]["train"]
     assert rl.planner["start_adapter"] == str(run.planner_sft_adapter) and rl.planner["steps"] == 1

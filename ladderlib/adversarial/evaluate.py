@@ -52,7 +52,7 @@ def paired_row(set_name: str, base: Sequence[ProblemRound], trained: Sequence[Pr
     only_t = sum(y and not x for x, y in zip(b, t, strict=True))
     return {"set": set_name, "n": len(b), "both": sum(x and y for x, y in zip(b, t, strict=True)),
             "base_only": only_b, "trained_only": only_t,
-            "neither": sum(not x and not y for x, y in zip(b, t, strict=True)), "p_value": mcnemar_exact(only_b, only_t)}
+            "neither": sum(not x and not y for x, y in zip(b, t, strict=True)), "p_value": mcnemar_exact(b, t)["p"]}
 
 
 def discriminator_row(set_name: str, model: str, rounds: Sequence[ProblemRound]) -> dict[str, Any]:

@@ -54,6 +54,8 @@ class IntegralsSettings(Section):
         "packaged", description="'packaged' (the Rubi textbook pairs shipped with ladderlib) or a JSONL file"
     )
     test_fraction: float = Field(0.2, gt=0.0, lt=1.0, description="share of the pairs held out as the test split")
+    dev_fraction: float = Field(0.1, gt=0.0, lt=1.0,
+                                description="share of the remaining pairs carved out as the dev split (watched during training)")
     max_problems: int | None = Field(None, ge=2, description="keep at most this many pairs before splitting (None: all)")
 
     @field_validator("path")

@@ -27,6 +27,9 @@ class GRPOBase(Section):
     logging_steps: int = Field(1, ge=1, description="log metrics every this many steps")
     save_steps: int = Field(50, ge=1, description="write a committed, resumable checkpoint every this many steps")
     seed: int = Field(0, ge=0, description="seed of initialisation, data order and sampling")
+    bf16: bool | None = Field(
+        None, description="bf16 autocast (None: follow the model's dtype; True on a CPU with AVX-512 bf16 is faster)")
+    torch_threads: int | None = Field(None, ge=1, le=512, description="torch intra-op threads while training (None: torch's)")
     use_vllm: bool = Field(False, description="generate with vLLM colocated in the training process (CUDA only)")
     vllm_gpu_memory_utilization: float = Field(0.3, gt=0, lt=1, description="GPU memory share vLLM may take when colocated")
     resume: bool = Field(True, description="continue from the last committed checkpoint of a run with the same settings")

@@ -30,13 +30,15 @@ class LadderGRPOSettings(GRPOBase):
     """
 
     format_weight: float = Field(0.1, ge=0, le=10, description="reward for an answer the verifier can parse, right or wrong")
-    curriculum: Literal["easy_first", "mixed"] = Field(
-        "easy_first", description="row order: easiest first by estimated difficulty, or a seeded shuffle"
+    curriculum: Literal["easy_first", "banded", "mixed"] = Field(
+        "easy_first", description="row order: easiest first, difficulty bands shuffled within, or a seeded shuffle"
     )
     warmup_sft_steps: int = Field(0, ge=0, description="SFT warm-up steps on verified antiderivatives before GRPO (0: none)")
     warmup_learning_rate: float = Field(2e-4, gt=0, le=1, description="learning rate of the SFT warm-up")
     warmup_batch_size: int = Field(8, ge=1, description="examples per SFT warm-up step")
-    eval_every: int = Field(0, ge=0, description="measure dev accuracy every this many steps (0: only before and after)")
-    eval_examples: int = Field(50, ge=1, description="held-out problems measured before and after training")
+    warmup_rows: int = Field(160, ge=1, description="train-split problems (disjoint from every arm and the held-out "
+                                                     "set) the shared warm-up of 06's ablation trains on")
+    eval_every: int = Field(0, ge=0, description="measure dev-split accuracy every this many steps (0: never)")
+    eval_examples: int = Field(50, ge=1, description="held-out problems measured before and after training (and dev problems)")
     eval_max_new_tokens: int = Field(64, ge=4, le=8192, description="tokens per greedy held-out answer")
     run_ablation: bool = Field(True, description="also train the ablation arm on the original (root) problems")

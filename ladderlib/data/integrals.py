@@ -1,7 +1,13 @@
-"""Integration problems: textbook integrand/antiderivative pairs split into train/test, plus hard root integrals.
+"""Integration problems: textbook integrand/antiderivative pairs split into train/dev/test, plus hard root integrals.
 
 The roots are the project's own: integrals a 135M model cannot do outright, from which 02_variants grows
 trees of easier variants. Their antiderivatives were found with sympy and are checked in the tests.
+
+Splits are by meaning, not by text: two integrands that are the same function (equal numeric fingerprints:
+``cot(x)`` and ``1/tan(x)``) or near-copies of each other (the same form up to coefficients and the variable's
+name: ``t*exp(-t)`` and ``3*x*exp(2*x)``) always land on the same side, and pool rows that match a root either
+way are dropped. ``dev`` is carved from train for anything watched during training (GRPO's periodic
+evaluation), so no choice is made by looking at ``test``.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ladderlib.config.data import IntegralsSettings
-from ladderlib.data.splits import grouped_split
+from ladderlib.data.splits import linked_split
 from ladderlib.io import read_jsonl
 
 ROOT_INTEGRALS: dict[str, str] = {
@@ -47,35 +53,43 @@ def packaged_pairs_path() -> Path:
     return Path(str(resources.files("ladderlib.data.resources") / "rubi_textbook.jsonl"))
 
 
-def _key(row: dict[str, Any]) -> str:
-    return row["integrand"].replace(" ", "")
-
-
 def load_integrals(settings: IntegralsSettings, seed: int) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
-    """Return ({'train','test','roots'} rows, info); duplicate integrands are merged and never straddle splits."""
+    """Return ({'train','dev','test','roots'} rows, info): split by meaning (see the module docstring)."""
+    from ladderlib.verify.key_cache import identity_keys
+
     path = packaged_pairs_path() if settings.path == "packaged" else Path(settings.path)
     raw = read_jsonl(path)
-    rows: list[dict[str, Any]] = []
-    roots = {f.replace(" ", "") for f in ROOT_INTEGRALS}
-    seen: set[str] = set()
     for i, r in enumerate(raw):
         if not r.get("integrand") or not r.get("antiderivative"):
             raise ValueError(f"{path}: row {i} lacks 'integrand'/'antiderivative'")
-        if _key(r) in seen or _key(r) in roots:
-            continue
-        seen.add(_key(r))
-        rows.append(
-            {
-                "id": f"int-{len(rows):05d}",
-                "integrand": r["integrand"],
-                "antiderivative": r["antiderivative"],
-                "variable": r.get("variable", "x"),
-                "source": r.get("source", str(path)),
-            }
-        )
-    if settings.max_problems:
-        rows = rows[: settings.max_problems]
-    train, test = grouped_split(rows, settings.test_fraction, seed, key=_key)
+    root_keys = {k for pair in identity_keys([(f, "x") for f in ROOT_INTEGRALS]) for k in pair if k is not None}
+    keys_of: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    dropped = {"duplicate": 0, "matches_a_root": 0}
+    limit = settings.max_problems or len(raw)
+    for start in range(0, len(raw), 200):  # keys in chunks, so a capped pool computes only what it keeps
+        if len(rows) >= limit:
+            break
+        chunk = raw[start:start + 200]
+        pairs = [(r["integrand"], r.get("variable", "x")) for r in chunk]
+        keys_of.update(zip(pairs, identity_keys(pairs)))
+        for r, pair in zip(chunk, pairs):
+            value_key, family = keys_of[pair]
+            if value_key in root_keys or family in root_keys:
+                dropped["matches_a_root"] += 1
+                continue
+            text = r["integrand"].replace(" ", "")
+            if text in seen:
+                dropped["duplicate"] += 1
+                continue
+            seen.add(text)
+            rows.append({"id": f"int-{len(rows):05d}", "integrand": r["integrand"], "antiderivative": r["antiderivative"],
+                         "variable": pair[1], "source": r.get("source", str(path))})
+    rows = rows[:limit]
+    keys = [lambda r: keys_of[(r["integrand"], r["variable"])][0], lambda r: keys_of[(r["integrand"], r["variable"])][1]]
+    train, test = linked_split(rows, settings.test_fraction, seed, keys)
+    train, dev = linked_split(train, settings.dev_fraction, seed + 1, keys)
     root_rows = [
         {"id": f"root-{i:02d}", "integrand": f, "antiderivative": F, "variable": "x", "source": "ladderlib roots"}
         for i, (f, F) in enumerate(ROOT_INTEGRALS.items())
@@ -85,5 +99,8 @@ def load_integrals(settings: IntegralsSettings, seed: int) -> tuple[dict[str, li
         "licence": "MIT (Rubi MathematicaSyntaxTestSuite); roots: this project",
         "rows_read": len(raw),
         "unique_integrands": len(rows),
+        "dropped": dropped,
+        "split": "linked by numeric fingerprint and near-copy family (see ladderlib.data.integrals)",
     }
-    return {"train": sorted(train, key=lambda r: r["id"]), "test": sorted(test, key=lambda r: r["id"]), "roots": root_rows}, info
+    by_id = lambda rs: sorted(rs, key=lambda r: r["id"])  # noqa: E731
+    return {"train": by_id(train), "dev": by_id(dev), "test": by_id(test), "roots": root_rows}, info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 
 def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -55,13 +56,30 @@ def bootstrap_mean_interval(values: list[float], level: float = 0.95, n_boot: in
     return lo, hi
 
 
-def mcnemar_exact(only_a: int, only_b: int) -> float:
-    """Two-sided exact McNemar p-value for paired binary outcomes: ``only_a`` items right only for A,
-    ``only_b`` right only for B (a binomial test of the discordant pairs at 1/2); 1.0 with none."""
-    if only_a < 0 or only_b < 0:
-        raise ValueError(f"counts must be >= 0, got {only_a}, {only_b}")
-    n = only_a + only_b
-    if n == 0:
-        return 1.0
-    tail = sum(math.comb(n, i) for i in range(min(only_a, only_b) + 1)) / 2 ** n
-    return min(1.0, 2 * tail)
+def mcnemar_exact(a: Sequence[bool], b: Sequence[bool]) -> dict[str, float | int]:
+    """Exact (binomial) McNemar test of two models graded on the same items: ``{a_only, b_only, p}``.
+
+    ``a_only`` counts items ``a`` got right and ``b`` wrong; the two-sided p-value is that of ``a_only`` among
+    the discordant items under Binomial(n, 1/2). Concordant items carry no information about the difference.
+    """
+    from scipy.stats import binomtest
+
+    if len(a) != len(b):
+        raise ValueError(f"paired results must have equal length, got {len(a)} and {len(b)}")
+    a_only = sum(1 for x, y in zip(a, b) if x and not y)
+    b_only = sum(1 for x, y in zip(a, b) if y and not x)
+    n = a_only + b_only
+    p = 1.0 if n == 0 else float(binomtest(a_only, n, 0.5).pvalue)
+    return {"a_only": a_only, "b_only": b_only, "discordant": n, "p": p}
+
+
+def paired_bootstrap_diff(a: Sequence[bool], b: Sequence[bool], rounds: int = 10_000, seed: int = 0) -> dict[str, float]:
+    """Accuracy difference ``a - b`` on the same items with a 95% paired-bootstrap interval."""
+    import numpy as np
+
+    if len(a) != len(b) or not a:
+        raise ValueError("paired results must be non-empty and of equal length")
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    idx = np.random.default_rng(seed).integers(0, len(d), size=(rounds, len(d)))
+    boots = d[idx].mean(axis=1)
+    return {"diff": float(d.mean()), "ci_low": float(np.quantile(boots, 0.025)), "ci_high": float(np.quantile(boots, 0.975))}

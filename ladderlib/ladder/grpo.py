@@ -8,7 +8,8 @@ The engine is ``ladderlib.train.grpo`` (TRL's ``GRPOTrainer``); this module only
 * the task's rewards: verifier correctness plus a small format reward (``format_weight``);
 * ``warmup_sft_steps`` > 0: an SFT warm-up on the rows' verified references, merged before GRPO, so the KL
   reference is the warmed-up model (reported as part of the method);
-* greedy held-out accuracy on ``eval_rows`` (the task's grading) before, every ``eval_every`` steps, and after.
+* greedy held-out accuracy on ``eval_rows`` (the task's grading) before and after training, and dev accuracy on
+  ``dev_rows`` every ``eval_every`` steps (the curve to watch; the held-out set is never looked at during training).
 """
 
 from __future__ import annotations
@@ -91,13 +92,16 @@ def train_ladder_grpo(
     *,
     task: Any = None,
     eval_rows: Sequence[dict[str, Any]] | None = None,
+    dev_rows: Sequence[dict[str, Any]] | None = None,
+    base_adapters: Sequence[str | Path] = (),
     resume: bool | None = None,
     strict_resume: bool = False,
     callbacks: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Run (or resume) LADDER GRPO on ``rows`` into ``output_dir``; returns the summary.
 
-    ``task`` defaults to ``IntegralsTask`` with the settings' format weight. The output folder is
+    ``task`` defaults to ``IntegralsTask`` with the settings' format weight. ``base_adapters`` (e.g. a warm-up
+    shared by several arms) are merged into the model, in order, before GRPO. The output folder is
     ``ladderlib.train.grpo``'s plus ``warmup_adapter/`` when there is a warm-up; ``summary["adapter_stack"]``
     lists the adapters to merge, in order, to rebuild the trained policy.
     """
@@ -112,27 +116,31 @@ def train_ladder_grpo(
     out.mkdir(parents=True, exist_ok=True)
     ordered = ordered_rows(rows, settings)
     warmup = run_warmup(model_settings, settings, task, ordered, out / "warmup_adapter") if settings.warmup_sft_steps else None
+    below = [str(a) for a in base_adapters] + ([str(out / "warmup_adapter")] if warmup else [])
     fingerprint = {
         "model": model_settings.model_dump(mode="json"),
         "grpo": settings.model_dump(mode="json", exclude=_NOT_IN_FINGERPRINT),
         "task": task.name,
         "rows": rows_digest(ordered),
+        "base_adapters": below,
     }
     eval_rows = list(eval_rows or [])[: settings.eval_examples]
+    dev_rows = list(dev_rows or [])[: settings.eval_examples]
 
     def load_policy() -> tuple[Any, Any]:
-        return load_with_adapters(model_settings, [out / "warmup_adapter"]) if warmup else load_model(model_settings)
+        return load_with_adapters(model_settings, below) if below else load_model(model_settings)
 
     summary = train_grpo(
         model_settings, settings, task_dataset(task, ordered, difficulty_levels(ordered)), TaskRewards(task).functions(),
         out, fingerprint=fingerprint, load_policy=load_policy,
         eval_fn=task_eval_fn(task, eval_rows, settings.eval_max_new_tokens) if eval_rows else None,
-        eval_every=settings.eval_every, shuffle=settings.curriculum == "mixed", resume=resume,
+        dev_fn=task_eval_fn(task, dev_rows, settings.eval_max_new_tokens) if dev_rows else None,
+        dev_every=settings.eval_every, shuffle=settings.curriculum == "mixed", resume=resume,
         strict_resume=strict_resume, callbacks=callbacks,
-        info={"task": task.name, "warmup_adapter": str(out / "warmup_adapter") if warmup else None},
+        info={"task": task.name, "merged_below": below},
     )
     if not summary.get("reused"):
         summary["warmup"] = warmup
-        summary["adapter_stack"] = [str(out / "warmup_adapter"), summary["adapter"]] if warmup else [summary["adapter"]]
+        summary["adapter_stack"] = [*below, summary["adapter"]]
         atomic_write_json(out / "summary.json", summary)
     return summary

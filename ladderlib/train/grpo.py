@@ -9,7 +9,8 @@ functions, and runs it resumably. It does not re-implement GRPO.
 
       checkpoints/checkpoint-N/   trainer state; a commit marker says each one was completely written
       adapter/                    the final LoRA adapter and tokenizer, moved into place in one rename
-      tensorboard/  metrics.jsonl per-step metrics, plus the evaluation rows (step 0, every ``eval_every``, final)
+      tensorboard/  metrics.jsonl per-step metrics, the held-out rows (``heldout_*``: step 0 and final) and the
+                                  dev rows (``dev_*``: every ``dev_every`` steps)
       summary.json                settings, steps, timings, evaluation before and after
 
   A finished job (its last checkpoint at ``max_steps`` and its summary written) is not trained again.
@@ -31,7 +32,7 @@ from ladderlib.io import atomic_write_json
 LEVELS = ("easy", "medium", "hard")
 ROW_COLUMN = "row"
 EvalFn = Callable[[Any, Any], dict[str, Any]]
-"""``eval_fn(model, tokenizer) -> {"accuracy", "correct", "n", ...}``: the dev/held-out measurement of a job."""
+"""``eval_fn(model, tokenizer) -> {"accuracy", "correct", "n", ...}``: a job's held-out or dev measurement."""
 
 
 def grpo_config(settings: GRPOBase, model_settings: ModelSettings, output_dir: str | Path, *, shuffle: bool = True) -> Any:
@@ -41,7 +42,9 @@ def grpo_config(settings: GRPOBase, model_settings: ModelSettings, output_dir: s
 
     from ladderlib.models.device import mixed_precision
 
-    _, _, bf16, fp16 = mixed_precision(model_settings.device, model_settings.dtype)
+    device, _, bf16, fp16 = mixed_precision(model_settings.device, model_settings.dtype)
+    if settings.bf16 is not None:
+        bf16, fp16 = settings.bf16, fp16 and not settings.bf16
     return GRPOConfig(
         output_dir=str(output_dir),
         learning_rate=settings.learning_rate,
@@ -58,6 +61,7 @@ def grpo_config(settings: GRPOBase, model_settings: ModelSettings, output_dir: s
         seed=settings.seed,
         bf16=bf16,
         fp16=fp16,
+        use_cpu=device == "cpu",
         gradient_checkpointing=model_settings.gradient_checkpointing,
         use_vllm=settings.use_vllm,
         vllm_mode="colocate",  # vLLM inside the training process: no separate server to start
@@ -154,24 +158,24 @@ class TaskRewards:
 
 # --- one resumable job -----------------------------------------------------------------------------------------
 
-def log_eval(metrics_path: Path, step: int, result: dict[str, Any], **extra: Any) -> None:
-    """Append one evaluation row (``heldout_accuracy``/``_correct``/``_n``) to ``metrics.jsonl``."""
+def log_eval(metrics_path: Path, step: int, result: dict[str, Any], prefix: str = "heldout", **extra: Any) -> None:
+    """Append one evaluation row (``<prefix>_accuracy``/``_correct``/``_n``) to ``metrics.jsonl``."""
     from ladderlib.io import append_jsonl
 
-    append_jsonl(metrics_path, {"step": step, "heldout_accuracy": result["accuracy"],
-                                "heldout_correct": result["correct"], "heldout_n": result["n"], **extra})
+    append_jsonl(metrics_path, {"step": step, f"{prefix}_accuracy": result["accuracy"],
+                                f"{prefix}_correct": result["correct"], f"{prefix}_n": result["n"], **extra})
 
 
 def eval_callback(eval_fn: EvalFn, every: int, metrics_path: Path) -> Any:
-    """A ``TrainerCallback`` running ``eval_fn`` every ``every`` steps (not at the last) into ``metrics.jsonl``."""
+    """A ``TrainerCallback`` measuring the dev set with ``eval_fn`` every ``every`` steps into ``metrics.jsonl``."""
     from transformers import TrainerCallback
 
     class PeriodicEval(TrainerCallback):
         def on_step_end(self, args, state, control, model=None, processing_class=None, **kw):  # noqa: ANN001
-            if every and state.global_step % every == 0 and state.global_step < state.max_steps:
+            if every and state.global_step % every == 0:
                 t0 = time.perf_counter()
-                log_eval(metrics_path, int(state.global_step), eval_fn(model, processing_class),
-                         heldout_seconds=round(time.perf_counter() - t0, 2))
+                log_eval(metrics_path, int(state.global_step), eval_fn(model, processing_class), prefix="dev",
+                         dev_seconds=round(time.perf_counter() - t0, 2))
             return control
 
     return PeriodicEval()
@@ -210,7 +214,8 @@ def train_grpo(
     fingerprint: dict[str, Any],
     load_policy: Callable[[], tuple[Any, Any]],
     eval_fn: EvalFn | None = None,
-    eval_every: int = 0,
+    dev_fn: EvalFn | None = None,
+    dev_every: int = 0,
     shuffle: bool = True,
     resume: bool | None = None,
     strict_resume: bool = False,
@@ -222,13 +227,15 @@ def train_grpo(
 
     ``load_policy()`` gives (model, tokenizer); a model without a LoRA adapter gets a fresh one from
     ``model_settings.lora``, one with an adapter trains that adapter. ``fingerprint`` decides whether resuming is
-    allowed (``strict_resume``: a mismatch is an error, else a fresh start). ``eval_fn`` is measured before
-    training, every ``eval_every`` steps and at the end. ``on_trainer(trainer)`` runs before training (e.g. to
+    allowed (``strict_resume``: a mismatch is an error, else a fresh start). ``eval_fn`` (held-out) is measured
+    before and after training only; ``dev_fn`` (the dev split, the one to watch) every ``dev_every`` steps, so
+    nothing seen during training is the held-out set. ``on_trainer(trainer)`` runs before training (e.g. to
     bind a reward to the trainer's model); ``info`` is written into the adapter's ``training_info.json``.
     """
     import torch
     from trl import GRPOTrainer
 
+    from ladderlib.models.device import torch_threads
     from ladderlib.models.lora import lora_config
     from ladderlib.train.checkpoints import checkpoint_step, commit_callback
     from ladderlib.train.metrics import metrics_callback, tensorboard_callback
@@ -255,8 +262,8 @@ def train_grpo(
         policy, steps, trainer = _load_checkpoint_adapter(model, checkpoint), checkpoint_step(checkpoint), None
     else:
         cbs = [commit_callback(), metrics_callback(metrics_path), tensorboard_callback(out / "tensorboard"), *callbacks]
-        if eval_fn is not None and eval_every:
-            cbs.append(eval_callback(eval_fn, eval_every, metrics_path))
+        if dev_fn is not None and dev_every:
+            cbs.append(eval_callback(dev_fn, dev_every, metrics_path))
         trainer = GRPOTrainer(
             model=model,
             reward_funcs=list(reward_funcs),
@@ -269,7 +276,8 @@ def train_grpo(
         use_progress_bar(trainer, f"GRPO {out.name}")
         if on_trainer is not None:
             on_trainer(trainer)
-        trainer.train(resume_from_checkpoint=checkpoint)
+        with torch_threads(settings.torch_threads):
+            trainer.train(resume_from_checkpoint=checkpoint)
         policy, steps = trainer.model, int(trainer.state.global_step)
     train_s = time.perf_counter() - t_train
     after = None
@@ -306,8 +314,9 @@ def _strip(result: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def grpo_curves(metrics_path: str | Path) -> dict[str, list[dict[str, Any]]]:
-    """Training rows (with ``reward``) and evaluation points from a ``metrics.jsonl``."""
+    """Training rows (with ``reward``), held-out points (before/after) and dev points from a ``metrics.jsonl``."""
     from ladderlib.train.metrics import read_metrics
 
     rows = read_metrics(metrics_path)
-    return {"train": [r for r in rows if "reward" in r], "heldout": [r for r in rows if "heldout_accuracy" in r]}
+    return {"train": [r for r in rows if "reward" in r], "heldout": [r for r in rows if "heldout_accuracy" in r],
+            "dev": [r for r in rows if "dev_accuracy" in r]}

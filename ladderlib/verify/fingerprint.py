@@ -83,3 +83,34 @@ def integrand_key(text: str, variable: str = "x") -> str | None:
         return canonical_key(parse_expression(text, variable=variable), variable)
     except (ParseError, ValueError, TypeError):
         return None
+
+
+def strip_coefficients(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with every numeric factor and numeric term set to 1, exponents kept: ``3*sin(2*x) + 5`` and
+    ``sin(x) + 1`` become the same, ``x**2`` and ``x**3`` stay apart."""
+    if expr.is_Number:
+        return sympy.Integer(1)
+    if isinstance(expr, sympy.Pow):
+        return sympy.Pow(strip_coefficients(expr.base), expr.exp)
+    if isinstance(expr, sympy.Mul):
+        factors = [strip_coefficients(a) for a in expr.args if not a.is_Number]
+        return sympy.Mul(*factors) if factors else sympy.Integer(1)
+    if expr.args:
+        return expr.func(*[strip_coefficients(a) for a in expr.args])
+    return expr
+
+
+@functools.lru_cache(maxsize=65536)
+def family_key(text: str, variable: str = "x") -> str | None:
+    """The near-copy key of an integrand: its form with coefficients stripped and the variable renamed ``x``, so
+    ``c*g(k*x)`` rewrites of one problem (``t*exp(-t)``, ``3*x*exp(2*x)``) share it; None when it does not parse."""
+    from ladderlib.verify.parse import ParseError, parse_expression
+
+    try:
+        expr = parse_expression(text, variable=variable)
+    except (ParseError, ValueError, TypeError):
+        return None
+    x = next((s for s in expr.free_symbols if s.name == variable), None)
+    if x is not None and variable != "x":
+        expr = expr.subs(x, sympy.Symbol("x"))
+    return "fam:" + sympy.srepr(strip_coefficients(expr))

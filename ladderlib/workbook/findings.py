@@ -119,7 +119,10 @@ def rl_findings(stage: Any, params: Any) -> str:
                    f"KL {final.get('kl', 0):.3f}).")
     if stage.gsm8k:
         out.append("GSM8K test: " + "; ".join(f"{r['model']} {_ci(r)}" for r in stage.gsm8k) + ".")
-    arms = {k: v for k, v in stage.grpo.items() if k != "heldout"}
+    if "warmup" in stage.grpo:
+        out.append(f"Both GRPO arms start from one shared SFT warm-up ({stage.grpo['warmup'].get('steps')} steps): "
+                   "their 'before' numbers are the warm-up's, the SFT-only control.")
+    arms = {k: v for k, v in stage.grpo.items() if k not in ("heldout", "warmup")}
     for arm, r in arms.items():
         before, after = r.get("heldout_before") or {}, r.get("heldout_after") or {}
         if before and after:

@@ -27,7 +27,7 @@ class RLStage:
 
         return [{"arm": arm, "rows": r["rows"], "steps": r["steps"], "before": frac(r.get("heldout_before")),
                  "after": frac(r.get("heldout_after")), "minutes": (r.get("train_runtime_s") or 0) / 60}
-                for arm, r in self.grpo.items() if arm != "heldout"]
+                for arm, r in self.grpo.items() if arm not in ("heldout", "warmup")]
 
 
 def run_ppo(params: Params, run: RunDir) -> dict[str, Any]:
@@ -63,21 +63,20 @@ def run_gsm8k_comparison(params: Params, run: RunDir, ppo_adapter: str) -> list[
 
 
 def run_ladder_grpo(params: Params, run: RunDir) -> dict[str, Any]:
-    """LADDER GRPO arms (variants; originals unless ``grpo.run_ablation`` is off) on held-out easy test
-    integrals that neither arm trains on; records ``metrics.json['grpo']``."""
+    """LADDER GRPO arms (variants; originals unless ``grpo.run_ablation`` is off), after one shared warm-up when
+    ``grpo.warmup_sft_steps`` > 0, on held-out test problems of the roots' families that no arm trains on (the dev
+    split is what training watches); records ``metrics.json['grpo']``."""
     from ladderlib.data import read_dataset
-    from ladderlib.ladder.ablation import ARMS, heldout_for, original_rows, train_arms
+    from ladderlib.ladder.ablation import ablation_data, train_arms
     from ladderlib.ladder.variants.dataset import load_dataset
 
     settings = params.grpo
-    variants = load_dataset(run.variant_dataset)
-    originals = original_rows(r["root_integrand"] for r in variants)
-    heldout, counts = heldout_for(read_dataset(run.path, "integrals_test"), variants + originals,
-                                  settings.eval_examples, settings.seed)
-    rows = {"variants": variants, "originals": originals}
-    arms = {a: rows[a] for a in (ARMS if settings.run_ablation else ARMS[:1])}
-    results: dict[str, Any] = {"heldout": {"n": len(heldout), "selection": counts}}
-    results.update(train_arms(params.model, settings, arms, heldout, run.grpo_dir))
+    data = ablation_data(load_dataset(run.variant_dataset), read_dataset(run.path, "integrals_train"),
+                         read_dataset(run.path, "integrals_dev"), read_dataset(run.path, "integrals_test"), settings)
+    if not settings.run_ablation:
+        data["arms"].pop("originals")
+    results: dict[str, Any] = {"heldout": {"n": len(data["heldout"]), "selection": data["counts"]}}
+    results.update(train_arms(params.model, settings, data, run.grpo_dir))
     run.record_metrics("grpo", results)
     return results
 
@@ -103,6 +102,6 @@ def run_rl(params: Params, run: RunDir) -> RLStage:
     ppo = run_ppo(params, run)
     table = run_gsm8k_comparison(params, run, ppo["adapter"])
     grpo = run_ladder_grpo(params, run)
-    curves = {arm: grpo_curves(run.grpo_dir(arm) / "metrics.jsonl") for arm in grpo if arm != "heldout"}
+    curves = {arm: grpo_curves(run.grpo_dir(arm) / "metrics.jsonl") for arm in grpo if arm not in ("heldout", "warmup")}
     planner = run_planner_grpo(params, run)
     return RLStage(ppo, table, grpo, curves, planner)

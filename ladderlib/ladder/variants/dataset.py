@@ -26,7 +26,8 @@ from ladderlib.ladder.variants.tree import VariantTree
 
 log = logging.getLogger(__name__)
 DATASET_FORMAT = "ladder-variant-dataset"
-CURRICULUM_MODES = ("easy_first", "mixed")
+CURRICULUM_MODES = ("easy_first", "banded", "mixed")
+BANDS = 3
 _CHECK_POINTS = (0.31, 0.73, 1.37, 2.11)
 
 
@@ -102,12 +103,22 @@ def build_dataset(
 
 def curriculum_order(rows: list[dict[str, Any]], mode: str = "easy_first", seed: int = 0) -> list[dict[str, Any]]:
     """Order rows for training: ``easy_first`` (difficulty ascending; deeper first, then id, on ties;
-    rows without a difficulty last) or ``mixed`` (a seeded shuffle: no curriculum, the control)."""
+    rows without a difficulty last), ``banded`` (``easy_first`` cut into ``BANDS`` equal bands, each shuffled with
+    the seed, so a step mixes problems of similar difficulty) or ``mixed`` (a seeded shuffle: no curriculum)."""
     if mode == "easy_first":
         def key(r: dict[str, Any]) -> tuple:
             d = r.get("difficulty")
             return (d is None, d if d is not None else 0.0, -int(r.get("depth", 0)), str(r.get("id", "")))
         return sorted(rows, key=key)
+    if mode == "banded":
+        ordered = curriculum_order(rows, "easy_first")
+        size = max(1, -(-len(ordered) // BANDS))
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ordered), size):
+            band = ordered[start:start + size]
+            random.Random(f"ladder-bands/{seed}/{start}").shuffle(band)
+            out += band
+        return out
     if mode == "mixed":
         out = list(rows)
         random.Random(f"ladder-curriculum/{seed}").shuffle(out)
