@@ -75,5 +75,8 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, ParamsError, CheckpointMismatchError, FileNotFoundError) as exc:
         print(f"ladder train: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(summary, indent=1))
+    from ladderlib.train.distributed import is_main
+
+    if is_main():  # under accelerate launch: one summary on stdout, not one per process
+        print(json.dumps(summary, indent=1))
     return 0

@@ -23,6 +23,7 @@ from typing import Any
 from ladderlib.config.ladder import LadderGRPOSettings
 from ladderlib.config.model import LoraSettings, ModelSettings
 from ladderlib.io import atomic_write_json
+from ladderlib.train.distributed import is_main
 
 _NOT_IN_FINGERPRINT = {"resume", "eval_every", "eval_examples", "eval_max_new_tokens", "run_ablation", "save_steps"}
 
@@ -80,7 +81,8 @@ def run_warmup(model_settings: ModelSettings, settings: LadderGRPOSettings, task
         return {**stored["metrics"], "reused": True}
     metrics = train_adapter(model_settings, sft, examples, adapter_dir)
     metrics = {k: metrics[k] for k in ("adapter_path", "examples", "steps", "train_loss", "final_loss", "runtime_s")}
-    atomic_write_json(done, {"key": key, "metrics": metrics})
+    if is_main():
+        atomic_write_json(done, {"key": key, "metrics": metrics})
     return metrics
 
 
@@ -142,5 +144,6 @@ def train_ladder_grpo(
     if not summary.get("reused"):
         summary["warmup"] = warmup
         summary["adapter_stack"] = [*below, summary["adapter"]]
-        atomic_write_json(out / "summary.json", summary)
+        if is_main():
+            atomic_write_json(out / "summary.json", summary)
     return summary

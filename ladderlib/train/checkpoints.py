@@ -97,7 +97,7 @@ def commit_callback() -> Any:
     class CommitCheckpoints(TrainerCallback):
         def on_save(self, args, state, control, **kwargs):  # noqa: ANN001 - transformers' callback signature
             path = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-            if path.is_dir():
+            if state.is_world_process_zero and path.is_dir():  # the process that wrote it, once it is done
                 atomic_write_text(path / COMMITTED, f"{state.global_step}\n")
             return control
 

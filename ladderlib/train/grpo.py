@@ -172,7 +172,7 @@ def eval_callback(eval_fn: EvalFn, every: int, metrics_path: Path) -> Any:
 
     class PeriodicEval(TrainerCallback):
         def on_step_end(self, args, state, control, model=None, processing_class=None, **kw):  # noqa: ANN001
-            if every and state.global_step % every == 0:
+            if every and state.global_step % every == 0 and state.is_world_process_zero:
                 t0 = time.perf_counter()
                 log_eval(metrics_path, int(state.global_step), eval_fn(model, processing_class), prefix="dev",
                          dev_seconds=round(time.perf_counter() - t0, 2))
@@ -238,6 +238,7 @@ def train_grpo(
     from ladderlib.models.device import torch_threads
     from ladderlib.models.lora import lora_config
     from ladderlib.train.checkpoints import checkpoint_step, commit_callback
+    from ladderlib.train.distributed import barrier, is_main, main_then_share
     from ladderlib.train.metrics import metrics_callback, tensorboard_callback
     from ladderlib.train.progress import use_progress_bar
     from ladderlib.train.resumable import begin_run, finished_summary, save_adapter
@@ -247,12 +248,13 @@ def train_grpo(
     t0 = time.perf_counter()
     if resume and (done := finished_summary(out, fingerprint, settings.max_steps)) is not None:
         return done
-    checkpoint = begin_run(out, fingerprint, resume, strict=strict_resume)
+    # under a launcher the main process readies the folder, every process resumes from the same checkpoint
+    checkpoint = main_then_share(lambda: begin_run(out, fingerprint, resume, strict=strict_resume))
     finished = checkpoint is not None and checkpoint_step(checkpoint) >= settings.max_steps
     metrics_path = out / "metrics.jsonl"
     model, tokenizer = load_policy()
     before = None
-    if eval_fn is not None:
+    if eval_fn is not None and is_main():  # held-out measurements: the main process only
         before = _prior_eval(metrics_path) if checkpoint is not None else None
         if before is None:
             before = eval_fn(model, tokenizer)
@@ -261,7 +263,9 @@ def train_grpo(
     if finished:  # training ended before the stop: take the last checkpoint (trainer.train would step again)
         policy, steps, trainer = _load_checkpoint_adapter(model, checkpoint), checkpoint_step(checkpoint), None
     else:
-        cbs = [commit_callback(), metrics_callback(metrics_path), tensorboard_callback(out / "tensorboard"), *callbacks]
+        cbs = [commit_callback(), metrics_callback(metrics_path), *callbacks]
+        if is_main():  # the writer opens its event file when built: one process, one events file
+            cbs.insert(2, tensorboard_callback(out / "tensorboard"))
         if dev_fn is not None and dev_every:
             cbs.append(eval_callback(dev_fn, dev_every, metrics_path))
         trainer = GRPOTrainer(
@@ -281,7 +285,7 @@ def train_grpo(
         policy, steps = trainer.model, int(trainer.state.global_step)
     train_s = time.perf_counter() - t_train
     after = None
-    if eval_fn is not None:
+    if eval_fn is not None and is_main():
         after = eval_fn(policy, tokenizer)
         log_eval(metrics_path, steps, after, final=True)
     save_adapter(trainer or policy, tokenizer, out / "adapter", {
@@ -302,7 +306,9 @@ def train_grpo(
         "heldout_before": _strip(before),
         "heldout_after": _strip(after),
     }
-    atomic_write_json(out / "summary.json", summary)
+    if is_main():
+        atomic_write_json(out / "summary.json", summary)
+    barrier()
     del policy, model, trainer
     if torch.cuda.is_available():
         torch.cuda.empty_cache()

@@ -49,8 +49,12 @@ def finished_summary(out: Path, fingerprint: dict[str, Any], max_steps: int) -> 
 
 def save_adapter(trainer: Any, tokenizer: Any, adapter_dir: Path, info: dict[str, Any]) -> Path:
     """Save the adapter (of a trainer, or a PEFT model), the tokenizer and ``training_info.json`` into
-    ``adapter_dir`` in one rename."""
+    ``adapter_dir`` in one rename (under a launcher: written by the main process, see ``_save_distributed``)."""
+    from ladderlib.train.distributed import world_size
+
     adapter_dir.parent.mkdir(parents=True, exist_ok=True)
+    if world_size() > 1:
+        return _save_distributed(trainer, tokenizer, adapter_dir, info)
     tmp = Path(tempfile.mkdtemp(prefix=f".{adapter_dir.name}.", dir=adapter_dir.parent))
     try:
         save = getattr(trainer, "save_model", None) or trainer.save_pretrained
@@ -61,3 +65,26 @@ def save_adapter(trainer: Any, tokenizer: Any, adapter_dir: Path, info: dict[str
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _save_distributed(trainer: Any, tokenizer: Any, adapter_dir: Path, info: dict[str, Any]) -> Path:
+    """``save_adapter`` across processes: every rank calls the trainer's ``save_model`` (a collective under
+    DeepSpeed ZeRO-3, which gathers the shards; only the main process writes), into one folder the main process
+    then completes and renames into place."""
+    from ladderlib.train.distributed import barrier, is_main
+
+    tmp = adapter_dir.parent / f".{adapter_dir.name}.saving"
+    if is_main():
+        shutil.rmtree(tmp, ignore_errors=True)
+    barrier()
+    if hasattr(trainer, "save_model"):
+        trainer.save_model(str(tmp))
+    elif is_main():
+        trainer.save_pretrained(str(tmp))
+    barrier()
+    if is_main():
+        tokenizer.save_pretrained(str(tmp))
+        atomic_write_json(tmp / "training_info.json", info)
+        atomic_replace_dir(tmp, adapter_dir)
+    barrier()
+    return adapter_dir

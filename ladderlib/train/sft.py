@@ -21,6 +21,7 @@ from typing import Any
 from ladderlib.config.model import ModelSettings
 from ladderlib.config.sft import SFTSettings
 from ladderlib.train.checkpoints import commit_callback, prepare_work_dir
+from ladderlib.train.distributed import barrier, is_main, main_then_share
 from ladderlib.train.resumable import save_adapter
 
 __all__ = ["build_dataset", "loss_curve", "make_sft_config", "precision_plan", "task_examples", "train_adapter",
@@ -171,7 +172,7 @@ def train_adapter(
         "examples": len(examples),
     }
     # the last complete checkpoint of a run with the same settings and data size; else a clean folder
-    resume = prepare_work_dir(work_dir, fingerprint, sft.resume)
+    resume = main_then_share(lambda: prepare_work_dir(work_dir, fingerprint, sft.resume))  # one writer, one answer
 
     t0 = time.perf_counter()
     model, tokenizer = load_model(model_settings)
@@ -202,7 +203,9 @@ def train_adapter(
         "precision": prec,
         "trainable_params": int(trainable),
     })
-    shutil.rmtree(work_dir, ignore_errors=True)
+    if is_main():
+        shutil.rmtree(work_dir, ignore_errors=True)
+    barrier()
 
     metrics = {
         "adapter_path": str(adapter_dir),
