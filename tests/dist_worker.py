@@ -46,7 +46,7 @@ class WeightTrace(TrainerCallback):
         return control
 
 
-def main(out: Path) -> None:
+def main(out: Path, grpo_steps: int = 2) -> None:
     task = IntegralsTask()
     trace = {"rank": rank(), "world": world_size(), "sft": [], "grpo": [], "graded": []}
     sft = SFTSettings(max_steps=2, per_device_train_batch_size=1, gradient_accumulation_steps=1, max_length=128,
@@ -69,14 +69,15 @@ def main(out: Path) -> None:
         return [noise.random() for _ in completions]
 
     settings = LadderGRPOSettings(num_generations=2, per_device_train_batch_size=2, max_completion_length=8,
-                                  max_steps=2, save_steps=1, logging_steps=1, torch_threads=1)
+                                  max_steps=grpo_steps, save_steps=1, logging_steps=1, torch_threads=1)
     summary = train_grpo(MODEL, settings, task_dataset(task, ROWS), [recorded, rank_noise], out / "grpo",
                          fingerprint={"test": "distributed"}, load_policy=lambda: load_model(MODEL),
                          callbacks=[WeightTrace(trace["grpo"])])
     trace["grpo_step_time_s"] = summary["step_time_s"]
+    trace["grpo_resumed_from"] = summary["resumed_from"]
     (out / "trace").mkdir(parents=True, exist_ok=True)
     (out / "trace" / f"rank-{rank()}.json").write_text(json.dumps(trace))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), *(int(a) for a in sys.argv[2:3]))

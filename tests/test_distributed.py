@@ -19,10 +19,10 @@ REPO = Path(__file__).resolve().parents[1]
 ACCELERATE = Path(sys.executable).with_name("accelerate")
 
 
-def launch(out: Path, *launcher: str) -> subprocess.CompletedProcess:
+def launch(out: Path, *launcher: str, grpo_steps: int = 2) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE",
            "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    return subprocess.run([*launcher, str(REPO / "tests" / "dist_worker.py"), str(out)], env=env, cwd=REPO,
+    return subprocess.run([*launcher, str(REPO / "tests" / "dist_worker.py"), str(out), str(grpo_steps)], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=900)
 
 
@@ -31,7 +31,7 @@ def test_two_process_sft_and_grpo_shard_data_sync_weights_and_write_once(tmp_pat
     done = launch(tmp_path, str(ACCELERATE), "launch", "--config_file", str(REPO / "configs/accelerate/cpu_2proc.yaml"))
     assert done.returncode == 0, done.stderr[-3000:]
     traces = [json.loads((tmp_path / "trace" / f"rank-{r}.json").read_text()) for r in (0, 1)]
-    assert [t["world"] for t in traces] == [2, 2]
+    assert [t["world"] for t in traces] == [2, 2] and traces[0]["grpo_resumed_from"] is None
     # different shards: each rank graded its own prompts (num_generations completions each), none in common
     seen = [set(t["graded"]) for t in traces]
     assert all(seen) and seen[0].isdisjoint(seen[1]), seen
@@ -49,7 +49,12 @@ def test_two_process_sft_and_grpo_shard_data_sync_weights_and_write_once(tmp_pat
     assert (grpo / "adapter" / "adapter_model.safetensors").is_file()
     assert (tmp_path / "sft_adapter" / "adapter_model.safetensors").is_file()
     assert not list(tmp_path.glob(".*saving")) and not list(tmp_path.glob(".sft_adapter.work"))
-    # resume under the launcher: the finished run is recognised on every rank and not trained again
-    again = launch(tmp_path, str(ACCELERATE), "launch", "--config_file", str(REPO / "configs/accelerate/cpu_2proc.yaml"))
+    # resume under the launcher: one more step from checkpoint-2 on both ranks, still in step
+    again = launch(tmp_path, str(ACCELERATE), "launch", "--config_file", str(REPO / "configs/accelerate/cpu_2proc.yaml"),
+                   grpo_steps=3)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert [r["step"] for r in read_metrics(grpo / "metrics.jsonl") if "reward" in r] == [1, 2]
+    traces = [json.loads((tmp_path / "trace" / f"rank-{r}.json").read_text()) for r in (0, 1)]
+    assert [Path(t["grpo_resumed_from"]).name for t in traces] == ["checkpoint-2"] * 2
+    assert [s["step"] for s in traces[0]["grpo"]] == [3] and traces[0]["grpo"] == traces[1]["grpo"]
+    assert [r["step"] for r in read_metrics(grpo / "metrics.jsonl") if "reward" in r] == [1, 2, 3]
+    assert len(list((grpo / "tensorboard").glob("events.out.tfevents*"))) == 2  # one per run, from rank 0
