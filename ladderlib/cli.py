@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.sandbox.cli",
     "ladderlib.adversarial.cli",
     "ladderlib.export.cli",
+    "ladderlib.models.serve",
 )
 
 

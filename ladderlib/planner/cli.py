@@ -16,7 +16,10 @@ from typing import Any
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``plan-solve`` sub-command."""
     p = sub.add_parser("plan-solve", help="solve problems with a planner LoRA + frozen worker (seed 001)")
-    p.add_argument("--adapter", required=True, help="folder of the trained planner LoRA adapter")
+    p.add_argument("--adapter", help="folder of the trained planner LoRA adapter (not needed with --base-url)")
+    p.add_argument("--base-url", help="OpenAI-compatible server (ladder serve / vllm serve), e.g. http://host:8000/v1")
+    p.add_argument("--served-model", help="with --base-url: the base model's name on the server (default: --model)")
+    p.add_argument("--planner-name", default="planner", help="with --base-url: the served planner adapter's name")
     p.add_argument("--model", default="embedded", help="base model: 'embedded', a hub id or a local folder")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     src = p.add_mutually_exclusive_group(required=True)
@@ -77,25 +80,35 @@ def run(args: argparse.Namespace) -> int:
     """Plan and solve the given problems; print or write the results."""
     try:
         questions, golds = _read_input(args)
-        if not (Path(args.adapter) / "adapter_config.json").is_file():
+        if args.base_url is None and not args.adapter:
+            raise ValueError("give --adapter (a planner LoRA folder) or --base-url (a server serving it)")
+        if args.base_url is None and not (Path(args.adapter) / "adapter_config.json").is_file():
             raise ValueError(f"no LoRA adapter at {args.adapter} (adapter_config.json missing)")
     except ValueError as exc:
         print(f"plan-solve: {exc}", file=sys.stderr)
         return 2
     from ladderlib.config.model import ModelSettings
+    from ladderlib.models.openai_engine import ServerError
     from ladderlib.planner.inference import solve
 
-    results = solve(
-        questions,
-        ModelSettings(name=args.model, device=args.device),
-        args.adapter,
-        golds=golds if any(g is not None for g in golds) else None,
-        engine=args.engine,
-        max_plan_tokens=args.max_plan_tokens,
-        worker_max_new_tokens=args.worker_tokens,
-        max_subproblems=args.max_subproblems,
-        embedding_model=None if args.embedding_model.lower() == "none" else args.embedding_model,
-    )
+    try:
+        results = solve(
+            questions,
+            ModelSettings(name=args.model, device=args.device),
+            args.adapter,
+            golds=golds if any(g is not None for g in golds) else None,
+            engine=args.engine,
+            max_plan_tokens=args.max_plan_tokens,
+            worker_max_new_tokens=args.worker_tokens,
+            max_subproblems=args.max_subproblems,
+            embedding_model=None if args.embedding_model.lower() == "none" else args.embedding_model,
+            base_url=args.base_url,
+            served_model=args.served_model or args.model,
+            planner_name=args.planner_name,
+        )
+    except ServerError as exc:
+        print(f"plan-solve: {exc}", file=sys.stderr)
+        return 2
     records = [r.to_dict() for r in results]
     if args.output:
         from ladderlib.io import write_jsonl

@@ -75,18 +75,30 @@ def solve(
     batch_size: int = 8,
     model: Any = None,
     tokenizer: Any = None,
+    base_url: str | None = None,
+    served_model: str | None = None,
+    planner_name: str = "planner",
 ) -> list[PipelineResult]:
     """Plan with the adapter, execute with the frozen worker; one ``PipelineResult`` per problem.
 
     ``golds`` (bare answers or GSM8K answer fields) fill ``correct``; ``embedding_model`` None skips independence.
     An already loaded ``model`` (a PEFT model carrying the planner adapter) and ``tokenizer`` may be passed
-    instead of ``adapter_path`` (hf engine only).
+    instead of ``adapter_path`` (hf engine only). ``base_url`` sends both through an OpenAI-compatible server
+    (``ladder serve``): plans to the served adapter ``planner_name``, worker answers to the base
+    ``served_model``; ``tokenizer`` (optional) counts plan tokens locally.
     """
     settings = model_settings or ModelSettings()
     questions = [str(p) for p in problems]
     if not questions:
         return []
     scorer = None if embedding_model is None else _scorer(embedding_model)
+    if base_url is not None:
+        from ladderlib.models.openai_engine import OpenAIEngine
+
+        planner: Any = OpenAIEngine(base_url, planner_name, system=system_prompt, tokenizer=tokenizer)
+        worker = FrozenWorker(OpenAIEngine(base_url, served_model or settings.name, system=WORKER_SYSTEM_PROMPT,
+                                           tokenizer=tokenizer), max_new_tokens=worker_max_new_tokens)
+        return _plan_and_execute(planner, worker, questions, golds, max_plan_tokens, temperature, max_subproblems, scorer)
     if model is None and adapter_path is None:
         raise ValueError("solve needs adapter_path (the trained planner LoRA) or a loaded model carrying it")
     chosen = resolve_engine(engine) if model is None else "hf"
@@ -106,6 +118,13 @@ def solve(
             model, tokenizer = load_model(settings, adapter_path=_check_adapter(adapter_path))
         planner = HFEngine(model, tokenizer, batch_size=batch_size, system=system_prompt)
         worker = FrozenWorker.from_model(model, tokenizer, max_new_tokens=worker_max_new_tokens, batch_size=batch_size)
+    return _plan_and_execute(planner, worker, questions, golds, max_plan_tokens, temperature, max_subproblems, scorer)
+
+
+def _plan_and_execute(planner: Any, worker: Any, questions: list[str], golds: Sequence[str | None] | None,
+                      max_plan_tokens: int, temperature: float, max_subproblems: int,
+                      scorer: Any) -> list[PipelineResult]:
+    """Plans from ``planner``, executed by ``worker`` (any engines with ``complete``/``count_tokens``)."""
     plans = planner.complete(questions, Sampling(max_new_tokens=max_plan_tokens, temperature=temperature))
     planner_out = [(c.text, c.n_tokens) for c in plans]
     return execute_plans(
