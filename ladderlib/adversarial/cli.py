@@ -127,6 +127,13 @@ def train_command(args: argparse.Namespace) -> int:
     """Train; the summary goes to stdout as JSON, progress to stderr; bad input returns 2."""
     from pydantic import ValidationError
 
+    from ladderlib.train.distributed import world_size
+
+    if world_size() > 1:  # our PPO loop is one process: N copies would each train and write the same folder
+        print(f"ladder adversarial train: runs in one process (our PPO, not a TRL trainer); started with "
+              f"WORLD_SIZE={world_size()} by a launcher: run it without accelerate launch", file=sys.stderr)
+        return 2
+
     from ladderlib.adversarial.checkpoints import CheckpointError
     from ladderlib.adversarial.train import train_adversarial
     from ladderlib.config.load import ParamsError
