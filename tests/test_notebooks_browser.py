@@ -19,12 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from jupyterlab_harness import (  # noqa: F401 - fixtures are used by name
+from jupyterlab_harness import (  # the fixtures (lab_server, lab_browser, lab_page) come from conftest's plugin
     ARTIFACTS,
     PANEL,
-    lab_browser,
-    lab_page,
-    lab_server,
     open_notebook_in_lab,
     require_browser,
     save_screenshot,
