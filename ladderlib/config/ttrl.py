@@ -37,7 +37,7 @@ class TTRLSettings(GRPOBase):
     answer_max_new_tokens: int = Field(96, ge=4, le=8192, description="tokens of the greedy answer to the original")
     cache: bool = Field(True, description="also run with the adapter cache and report hit rate, steps and time "
                                           "saved, and accuracy with and without it")
-    cache_min_similarity: float = Field(0.9, ge=0, le=1, description="MiniLM cosine of two problem texts at or "
+    cache_min_similarity: float = Field(0.8, ge=0, le=1, description="MiniLM cosine of two problem texts at or "
                                                                       "above which the cached adapter is reused")
     cache_hit_steps: int = Field(2, ge=0, description="GRPO steps for a problem that starts from a cached adapter "
                                                       "(an equal integrand fingerprint takes none)")
