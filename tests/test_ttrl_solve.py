@@ -49,17 +49,21 @@ def _solve(args: list[str]) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+def test_solve_process_exits_2_naming_the_problem():
+    proc = _solve(["--problem", "Integrate foo(((x dx", "--model", "embedded"])
+    assert proc.returncode == 2 and "foo" in proc.stderr and proc.stdout == "", proc.stderr[-2000:]
+
+
 @pytest.mark.parametrize("args, needle", [
-    (["--problem", "Integrate foo(((x dx", "--model", "embedded"), "foo"),
     (["--problem", "x", "--model", "/no/such/model"], "/no/such/model"),
     (["--problem", "x", "--adapter", "/no/such/adapter"], "--adapter /no/such/adapter"),
     (["--problem", "x", "--ttrl-steps", "-1"], "--ttrl-steps"),
     (["--problem", "x", "--params", "/no/such.yaml"], "/no/such.yaml"),
 ])
-def test_solve_exits_2_naming_the_problem(args, needle):
-    proc = _solve(args)
-    assert proc.returncode == 2, proc.stderr[-2000:]
-    assert needle in proc.stderr and proc.stdout == ""
+def test_solve_exits_2_naming_the_problem(args, needle, capsys):
+    assert main(["solve", *args]) == 2
+    out = capsys.readouterr()
+    assert needle in out.err and out.out == ""
 
 
 def test_solve_answers_definite_latex_then_adapts(tmp_path, capsys):
