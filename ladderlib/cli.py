@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.verify.cli",
     "ladderlib.ladder.variants.cli",
     "ladderlib.ladder.cli",
+    "ladderlib.ladder.solve",
     "ladderlib.planner.cli",
     "ladderlib.sandbox.cli",
     "ladderlib.adversarial.cli",

@@ -72,6 +72,14 @@ class RunDir:
     adversarial_eval_dir = Artifact("adversarial/eval", "07_adversarial", "base vs trained generator and "
                                     "discriminator on HumanEval and MBPP test: records and summary", "folder")
 
+    ttrl_dir = Artifact("ttrl", "09_ttrl_eval", "test-time RL: per-problem folders (plain/, cached/: result.json, "
+                        "metrics.jsonl, adapter/) and the adapter cache (cache/)", "folder")
+    ttrl_results = Artifact("ttrl/results.json", "09_ttrl_eval", "integrals: base vs LADDER GRPO vs LADDER GRPO + TTRL, "
+                            "one row each (system, model, task, n, correct, accuracy, ci_low, ci_high, wall_s, "
+                            "gen_tokens; the +ttrl accuracy is final_pass@1)")
+    ttrl_summary = Artifact("ttrl/summary.json", "09_ttrl_eval", "both TTRL figures (final_pass@1, "
+                            "solved_during_adaptation) with 95% CIs, per-problem results and the cache statistics")
+
     def __init__(self, path: str | Path):
         self.path = Path(path).resolve()
 

@@ -18,6 +18,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "rollouts": "run_rollouts",
     "rl": "run_rl",
     "adversarial": "run_adversarial",
+    "ttrl": "run_ttrl",
 })
 
 STAGES: dict[str, str] = {
