@@ -52,18 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(sub)
     parser.epilog = grouped_commands(sub) + "\n\n`ladder COMMAND --help` explains each flag of a command."
+    parser.set_defaults(commands=command_helps(sub))  # every command with its help, for the README check
     sub._choices_actions.clear()  # the grouped listing replaces argparse's flat one
     return parser
 
 
-def grouped_commands(sub: argparse._SubParsersAction) -> str:
-    """The registered commands with their one-line help, under the headings of ``COMMAND_GROUPS``."""
+def command_helps(sub: argparse._SubParsersAction) -> dict[str, str]:
+    """``{command: one-line help}``; a command with actions (``planner sft``, ``eval gsm8k``) lists its actions."""
     helps = {a.dest: a.help or "" for a in sub._choices_actions}
     for name in list(helps):  # a command with actions (planner sft, eval gsm8k) lists them instead
         nested = [a for a in sub.choices[name]._actions if isinstance(a, argparse._SubParsersAction)]
         if nested:
             del helps[name]
             helps.update({f"{name} {c.dest}": (c.help or "").replace("%%", "%") for c in nested[0]._choices_actions})
+    return helps
+
+
+def grouped_commands(sub: argparse._SubParsersAction) -> str:
+    """The registered commands with their one-line help, under the headings of ``COMMAND_GROUPS``."""
+    helps = command_helps(sub)
     named = {c for _, cmds in COMMAND_GROUPS for c in cmds}
     groups = [*COMMAND_GROUPS, ("other", tuple(c for c in helps if c.split()[0] not in named))]
     width = max(map(len, helps), default=0) + 2

@@ -159,7 +159,10 @@ def sft_command(args: argparse.Namespace) -> int:
 
         params = load_profile(args.params)
         model = model_settings(params, args.model, args.device, **({"quantization": "4bit"} if args.qlora else {}))
-        check_hardware(model, resolve_device(model.device))  # QLoRA without CUDA fails here, before any loading
+        try:  # QLoRA without CUDA fails here, before any loading
+            check_hardware(model, resolve_device(model.device))
+        except RuntimeError as exc:
+            raise UsageError(f"{'--qlora' if args.qlora else 'model.quantization'}: {exc}") from None
         sft = section(params, "sft", SFTSettings, {
             "max_steps": ("--max-steps", args.max_steps), "max_train_examples": ("--max-train-examples", args.max_train_examples),
             "learning_rate": ("--learning-rate", args.learning_rate), "lora.r": ("--lora-r", args.lora_r),
@@ -270,6 +273,16 @@ def rollouts_command(args: argparse.Namespace) -> int:
                                       f"already there); mean reward {r['summary']['mean_reward']}")
 
 
+def _is_rollout_line(line: str) -> bool:
+    import json
+
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(row, dict) and "question_id" in row and bool(row.get("arm_outputs"))
+
+
 # --- ladder ppo ----------------------------------------------------------------------------------------------
 
 
@@ -290,7 +303,9 @@ def ppo_command(args: argparse.Namespace) -> int:
             "init_kl_coef": ("--init-kl-coef", args.init_kl_coef),
             "adaptive_kl": ("--fixed-kl", False if args.fixed_kl else None)})
         path = require_file(args.rollouts, "--rollouts")
-        try:
+        try:  # check before reading: the reader repairs a torn last line in place, which a foreign file is not
+            if not any(_is_rollout_line(line) for line in path.read_text(encoding="utf-8").splitlines()):
+                raise UsageError(f"--rollouts {path}: no rollout rows (JSON lines with question_id and arm_outputs)")
             rows = read_rollouts(path)
         except (ValueError, UnicodeDecodeError) as exc:
             raise UsageError(f"--rollouts {path}: unreadable ({exc})") from None
