@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.planner.train_cli",
     "ladderlib.models.merge_cli",
     "ladderlib.regime_w.cli",
+    "ladderlib.regime_w.eval_cli",
 )
 
 # ``ladder --help`` lists the commands under these headings (a command not named here goes under "other").
@@ -40,8 +41,7 @@ COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every registered sub-command."""
     parser = argparse.ArgumentParser(prog="ladder", description="ladder-workbook command line",
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     usage="ladder [-h] COMMAND ...")
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="one of the commands below")
     for name in COMMAND_MODULES:
         try:

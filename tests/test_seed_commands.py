@@ -98,6 +98,8 @@ def test_bad_input_exits_2_naming_the_input(tmp_path, tiny, fake_adapter, fake_r
         (["planner", "sft", "--dataset", "someone/plans", "--output-dir", str(tmp_path / "p")], "planner sft",
          "--dataset someone/plans: planner dataset 'someone/plans' is not a local file and HF_HUB_OFFLINE is set"),
         (["planner", "train", "--lora-r", "0", "--output-dir", str(tmp_path / "t")], "planner train", "--lora-r:"),
+        (["planner", "train", "--sft-adapter", str(fake_adapter), "--lora-r", "8", "--output-dir", str(tmp_path / "t")],
+         "planner train", "--lora-r/--lora-alpha shape a fresh adapter"),
         (["planner", "train", "--sft-adapter", missing, "--output-dir", str(tmp_path / "t")], "planner train",
          f"--sft-adapter {missing}: no LoRA adapter"),
         (["planner", "train", "--params", str(tiny), "--token-weight", "-1", "--output-dir", str(tmp_path / "t")],

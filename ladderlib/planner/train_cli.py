@@ -147,6 +147,9 @@ def train_command(args: argparse.Namespace) -> int:
 
         params = load_profile(args.params)
         model = model_settings(params, args.model, args.device)
+        if (args.lora_r is not None or args.lora_alpha is not None) and args.sft_adapter:
+            raise UsageError("--lora-r/--lora-alpha shape a fresh adapter; with --sft-adapter GRPO continues that "
+                             "adapter, whose shape is fixed: drop one of them")
         if args.lora_r is not None or args.lora_alpha is not None:
             from ladderlib.config.flags import validated
             from ladderlib.config.model import ModelSettings

@@ -4,7 +4,7 @@
     ladder regime-w demo [--params P] [--model M] [--adapter SFT] [--dataset GSM8K] [--questions N]
     ladder rollouts --output-dir D [--adapter SFT] [--n-questions N] [--resume|--overwrite]   (D/rollouts.jsonl)
     ladder ppo --rollouts D/rollouts.jsonl --output-dir P [--sft-adapter SFT] [--steps N] [--target-kl K]
-    ladder eval gsm8k --models base,sft,ppo [--sft-adapter A] [--ppo-adapter P/adapter] [--split dev|test] [--limit N]
+    ladder eval gsm8k ...   (in ``eval_cli``)
 
 Settings come from the profile's sections (``model``, ``sft``, ``regime_w``, ``ppo``, ``evaluation``, ``data.gsm8k``;
 defaults without ``--params``); flags override them. GSM8K comes from ``--dataset`` (a GSM8K folder with
@@ -36,10 +36,10 @@ SAMPLE_QUESTIONS = [  # the seed's demo: a few GSM8K-style questions with known 
 SFT_OUTPUTS = ("adapter", ".adapter.work", "summary.json")
 ROLLOUT_OUTPUTS = ("rollouts.jsonl", "rollouts.settings.json", "summary.json")
 PPO_OUTPUTS = ("trainer", "adapter", "summary.json")
-EVAL_MODELS = ("base", "sft", "ppo")
 
 
-def _errors() -> tuple[type[BaseException], ...]:
+def load_errors() -> tuple[type[BaseException], ...]:
+    """The model-loading errors that mean unusable input (a missing model folder, an unreachable hub id)."""
     from ladderlib.models import ModelLoadError
 
     return (ModelLoadError,)
@@ -57,7 +57,7 @@ def _regime_w_settings(params: Any, args: argparse.Namespace, n_questions: int |
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``sft``, ``regime-w demo``, ``rollouts``, ``ppo`` and ``eval gsm8k``."""
+    """Add ``sft``, ``regime-w demo``, ``rollouts`` and ``ppo``."""
     fmt = argparse.RawDescriptionHelpFormatter
     s = sub.add_parser("sft", help="tutor SFT on GSM8K, '####' answers, LoRA or QLoRA per profile (seed 002)",
                        description=__doc__, formatter_class=fmt)
@@ -123,26 +123,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json(p)
     p.set_defaults(func=ppo_command)
 
-    e = sub.add_parser("eval", help="evaluate models on a benchmark (gsm8k: base vs SFT vs PPO, seed 002)")
-    benches = e.add_subparsers(dest="eval_command", metavar="BENCHMARK")
-    g = benches.add_parser("gsm8k", help="GSM8K accuracy with Wilson 95%% CIs of base/SFT/PPO, greedy",
-                           description=__doc__, formatter_class=fmt)
-    add_params(g, "model, sft (system prompt), evaluation and data.gsm8k")
-    add_model(g)
-    g.add_argument("--models", default="base,sft,ppo", help="comma-separated subset of base,sft,ppo (default: all)")
-    g.add_argument("--sft-adapter", help="the SFT adapter (needed for 'sft')")
-    g.add_argument("--ppo-adapter", help="the PPO adapter folder, e.g. PPO_DIR/adapter (needed for 'ppo')")
-    g.add_argument("--split", choices=("dev", "test"), default="test",
-                   help="dev: the validation split (the seed's eval_gsm8k_dev); test: the test split (eval_platinum)")
-    g.add_argument("--limit", type=int, help="score at most this many questions (default: evaluation.test_examples)")
-    g.add_argument("--dataset", help=DATASET_HELP)
-    g.add_argument("--max-new-tokens", type=int, help="override evaluation.max_new_tokens")
-    g.add_argument("--batch-size", type=int, help="override evaluation.batch_size")
-    add_output_dir(g, "per-question records <model>.jsonl and summary.json (optional)", required=False)
-    add_json(g)
-    g.set_defaults(func=eval_gsm8k_command)
-    e.set_defaults(func=lambda args: (e.print_help(), 2)[1])
-
 
 # --- ladder sft ----------------------------------------------------------------------------------------------
 
@@ -181,7 +161,7 @@ def sft_command(args: argparse.Namespace) -> int:
         atomic_write_json(out / "summary.json", summary)
         return summary
 
-    return run_command("sft", args, work, errors=_errors(),
+    return run_command("sft", args, work, errors=load_errors(),
                        text=lambda r: f"tutor SFT: {r['steps']} steps on {r['examples']} examples, loss "
                                       f"{r['train_loss']:.4f} -> adapter {r['adapter_path']}")
 
@@ -234,7 +214,7 @@ def demo_command(args: argparse.Namespace) -> int:
         return {"model": model.name, "adapter": None if adapter is None else str(adapter), "n_arms": settings.n_arms,
                 "questions": [_demo_record(r) for r in result.rows]}
 
-    return run_command("regime-w demo", args, work, errors=_errors(), text=_demo_text)
+    return run_command("regime-w demo", args, work, errors=load_errors(), text=_demo_text)
 
 
 # --- ladder rollouts -----------------------------------------------------------------------------------------
@@ -268,7 +248,7 @@ def rollouts_command(args: argparse.Namespace) -> int:
         atomic_write_json(out / "summary.json", summary)
         return summary
 
-    return run_command("rollouts", args, work, errors=_errors(),
+    return run_command("rollouts", args, work, errors=load_errors(),
                        text=lambda r: f"{r['rows']} rollout rows in {r['rollouts']} ({r['new']} new, {r['skipped']} "
                                       f"already there); mean reward {r['summary']['mean_reward']}")
 
@@ -319,74 +299,6 @@ def ppo_command(args: argparse.Namespace) -> int:
         return {**result, "rollouts": str(path), "adaptive_kl": ppo.adaptive_kl, "target_kl": ppo.target_kl,
                 "kl_coef": [s.get("kl_coef") for s in stats]}
 
-    return run_command("ppo", args, work, errors=_errors(),
+    return run_command("ppo", args, work, errors=load_errors(),
                        text=lambda r: f"PPO: {r['steps']} steps (resumed from step {r['resumed_from_step']}) -> "
                                       f"adapter {r['adapter']}")
-
-
-# --- ladder eval gsm8k ---------------------------------------------------------------------------------------
-
-
-def _variants(args: argparse.Namespace) -> dict[str, list[str]]:
-    """``{name: adapters}`` for ``--models``; unknown names and missing adapters raise ``UsageError``."""
-    from ladderlib.regime_w.ppo import ppo_adapter_stack
-
-    names = [m.strip() for m in args.models.split(",") if m.strip()]
-    bad = [m for m in names if m not in EVAL_MODELS]
-    if not names or bad:
-        raise UsageError(f"--models {args.models!r}: unknown model {bad[0] if bad else '(none)'!r} "
-                         f"(choose from {', '.join(EVAL_MODELS)})")
-    out: dict[str, list[str]] = {}
-    for name in dict.fromkeys(names):
-        if name == "base":
-            out[name] = []
-        elif name == "sft":
-            if not args.sft_adapter:
-                raise UsageError("--models includes 'sft': give its adapter with --sft-adapter")
-            out[name] = [str(require_adapter(args.sft_adapter, "--sft-adapter"))]
-        else:
-            if not args.ppo_adapter:
-                raise UsageError("--models includes 'ppo': give its adapter with --ppo-adapter")
-            ppo = require_adapter(args.ppo_adapter, "--ppo-adapter")
-            if not (ppo / "stack.json").is_file():
-                raise UsageError(f"--ppo-adapter {ppo}: no stack.json (not an adapter written by `ladder ppo`)")
-            out[name] = ppo_adapter_stack(ppo)
-    return out
-
-
-def _eval_text(r: dict[str, Any]) -> str:
-    lines = [f"GSM8K {r['split']} ({r['n']} questions, greedy)",
-             f"{'model':<6} {'accuracy':>8}  {'95% CI':<15} {'correct':>9}  parsable"]
-    lines += [f"{t['model']:<6} {t['accuracy']:>8.3f}  [{t['ci_low']:.3f}, {t['ci_high']:.3f}]  "
-              f"{t['correct']:>4}/{t['n']:<4}  {t['parsable']:.3f}" for t in r["table"]]
-    return "\n".join(lines)
-
-
-def eval_gsm8k_command(args: argparse.Namespace) -> int:
-    """Score the chosen models on GSM8K dev or test; the table (accuracy, Wilson 95% CI) as text or JSON."""
-
-    def work() -> dict[str, Any]:
-        from ladderlib.config.evaluation import EvalSettings
-        from ladderlib.config.sft import SFTSettings
-        from ladderlib.data.gsm8k import profile_gsm8k
-        from ladderlib.evaluate.compare import compare_models
-        from ladderlib.models.generation import Sampling
-        from ladderlib.tasks.gsm8k import GSM8KTask
-
-        params = load_profile(args.params)
-        model = model_settings(params, args.model, args.device)
-        ev = section(params, "evaluation", EvalSettings, {
-            "max_new_tokens": ("--max-new-tokens", args.max_new_tokens), "batch_size": ("--batch-size", args.batch_size),
-            "test_examples": ("--limit", args.limit)})
-        variants = _variants(args)
-        rows = profile_gsm8k(params, "validation" if args.split == "dev" else "test", args.dataset)[: ev.test_examples]
-        if not rows:
-            raise UsageError(f"no GSM8K {args.split} rows to score")
-        system = (params.sft if params else SFTSettings()).system_prompt
-        _, table = compare_models(model, variants, GSM8KTask(system_prompt=system), rows,
-                                  Sampling(max_new_tokens=ev.max_new_tokens), batch_size=ev.batch_size,
-                                  out_dir=args.output_dir)
-        return {"split": args.split, "n": len(rows), "model": model.name,
-                "adapters": {k: v for k, v in variants.items()}, "table": table}
-
-    return run_command("eval gsm8k", args, work, errors=_errors(), text=_eval_text)
