@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.planner.cli",
     "ladderlib.sandbox.cli",
     "ladderlib.adversarial.cli",
+    "ladderlib.workbook.cli",
 )
 
 
