@@ -116,10 +116,11 @@ def _data_card_rows(run: RunDir) -> list[dict[str, Any]]:
             for name, d in card.get("datasets", {}).items()]
 
 
-def _banner(ok: bool, hygiene: Any) -> str:
-    from ladderlib.workbook.hygiene import overlap_count
+def hygiene_banner(hygiene: Any) -> str:
+    """One sentence: hygiene passed, or FAILED with the overlapping pairs."""
+    from ladderlib.workbook.hygiene import hygiene_passed, overlap_count
 
-    if ok:
+    if hygiene_passed(hygiene):
         return "Train/test hygiene: passed (no test problem, nor a variant of one, in any training set of the run)."
     bad = hygiene[hygiene["status"] == "OVERLAP"]
     pairs = ", ".join(f"{r['training set']} ∩ {r['test set']}" for r in bad.to_dict("records"))
@@ -148,7 +149,7 @@ def _parts(run: RunDir, table: Any, hygiene: Any, ok: bool) -> _Parts:
                  for nb in m.get("notebooks", [])]
     packages = [{"package": k, "version": v} for k, v in m.get("packages", {}).items()]
     return _Parts(
-        title=f"Run report · {run.path.name}", banner=_banner(ok, hygiene), ok=ok, final=display_rows(table),
+        title=f"Run report · {run.path.name}", banner=hygiene_banner(hygiene), ok=ok, final=display_rows(table),
         hygiene=_records(hygiene), plots=plots_by_notebook(run),
         params=run.params_path.read_text() if run.params_path.is_file() else "(params.yaml not found)",
         manifest=m, notebooks=notebooks, packages=packages, data_card=_data_card_rows(run))
