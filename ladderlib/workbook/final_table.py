@@ -36,6 +36,8 @@ def notebook_state(run: RunDir, notebook: str) -> str:
         return f"{notebook} is not part of this run (skipped with --only)"
     if rec.status == "failed":
         return f"{notebook} failed: {(rec.error or '').strip().splitlines()[-1:] or ['no message']}"[:300]
+    if rec.status == "completed":
+        return f"{notebook} completed without writing it"
     return f"{notebook} is {rec.status}"
 
 
