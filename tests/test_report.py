@@ -109,6 +109,7 @@ def test_report_of_a_real_run_shows_every_system_and_the_missing_ones_as_missing
     lo, hi = wilson_interval(3, 10)
     assert latent["status"] == "ok" and latent["accuracy [95% CI]"] == f"0.300 [{lo:.3f}, {hi:.3f}]"
     assert latent["n"] == "10" and latent["correct"] == "3" and latent["generated tokens"] == "400"
+    assert by["ladder", "base", "integrals"]["wall s"] == "—" and latent["wall s"] == "1.500"
     assert "<b>coconut</b>" not in report.html_path.read_text()  # escaped, not markup
     # hygiene, data card hashes, provenance, plots embedded
     hygiene = as_dicts(page.tables["hygiene"])

@@ -56,9 +56,8 @@ def display_rows(table: Any) -> list[dict[str, str]]:
         acc = "missing" if missing else f"{_cell(r['accuracy'])} [{_cell(r['ci_low'])}, {_cell(r['ci_high'])}]"
         out.append({"system": r["system"], "model": r["model"], "task": r["task"], "n": _cell(r["n"], True),
                     "correct": _cell(r["correct"], True), "accuracy [95% CI]": acc,
-                    "wall s": "—" if missing else (_cell(r["wall_s"]) if r["wall_s"] is not None else "not recorded"),
-                    "generated tokens": "—" if missing else (_cell(r["gen_tokens"], True) if r["gen_tokens"] is not None
-                                                             else "not recorded"),
+                    "wall s": "—" if missing else _cell(r["wall_s"]).replace("—", "not recorded"),
+                    "generated tokens": "—" if missing else _cell(r["gen_tokens"], True).replace("—", "not recorded"),
                     "status": r["status"], "source": r["source"], "note": r["note"] or ""})
     return out
 
@@ -183,8 +182,8 @@ def render_markdown(p: _Parts, run: RunDir) -> str:
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 8px;
 text-align:left;vertical-align:top}th{background:#f3f3f3}tr.missing td{color:#888;background:#fafafa}
-tr.overlap td{background:#fde2e2}.banner{padding:0.8em;border-radius:4px;font-weight:bold}.ok{background:#e3f5e1}
-.failed{background:#f8d0d0;border:2px solid #c00}img{max-width:100%;border:1px solid #eee;margin:0.3em 0}
+tr.overlap td{background:#fde2e2}tr.filtered td{background:#fff6d5}.banner{padding:0.8em;border-radius:4px;font-weight:bold}.banner.ok{background:#e3f5e1}
+.banner.failed{background:#f8d0d0;border:2px solid #c00}img{max-width:100%;border:1px solid #eee;margin:0.3em 0}
 pre{background:#f6f6f6;padding:0.8em;overflow:auto}"""
 
 
