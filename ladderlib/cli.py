@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.models.merge_cli",
     "ladderlib.regime_w.cli",
     "ladderlib.regime_w.eval_cli",
+    "ladderlib.workbook.cli",
 )
 
 # ``ladder --help`` lists the commands under these headings (a command not named here goes under "other").
