@@ -13,6 +13,7 @@ from ladderlib.config.base import Section
 from ladderlib.config.data import DataSettings
 from ladderlib.config.evaluation import EvalSettings
 from ladderlib.config.ladder import AuditSettings, LadderGRPOSettings
+from ladderlib.config.latent import LatentSettings
 from ladderlib.config.model import ModelSettings
 from ladderlib.config.planner import PlannerGRPOSettings, PlannerSFTSettings
 from ladderlib.config.ppo import RegimeWPPOSettings
@@ -49,3 +50,5 @@ class Params(Section):
                                              description="07: generator vs discriminator, stage-wise PPO")
     ttrl: TTRLSettings = Field(default_factory=TTRLSettings, description="09: test-time RL on the held-out integrals, "
                                                                          "with the adapter cache")
+    latent: LatentSettings = Field(default_factory=LatentSettings,
+                                   description="08: Coconut continuous thoughts vs no-CoT, CoT, pause, no curriculum")
