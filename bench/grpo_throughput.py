@@ -35,6 +35,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import machine_info  # noqa: E402
+from transformers import TrainerCallback  # noqa: E402
 
 OPTIONS: dict[str, dict] = {
     "baseline": {"beta": 0.001, "per_device_train_batch_size": 4},
@@ -59,6 +60,23 @@ def rows() -> list[dict]:
     return build_dataset(trees, antiderivatives=False)
 
 
+class StepCPU(TrainerCallback):
+    """This process's CPU seconds (user + system, all threads) per optimizer step.
+
+    Wall-clock step times on a machine shared with other jobs move with their load; CPU seconds per step move
+    much less, so the table reports both and gives the speed-ups on each."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self._t = 0.0
+
+    def on_step_begin(self, args, state, control, **kwargs):  # noqa: ANN001, ARG002
+        self._t = time.process_time()
+
+    def on_step_end(self, args, state, control, **kwargs):  # noqa: ANN001, ARG002
+        self.seconds.append(time.process_time() - self._t)
+
+
 def run_option(name: str, option: dict, data: list[dict], steps: int, work: Path) -> dict:
     """One GRPO job under ``option``; per-step times (TRL's ``step_time``) and completion lengths."""
     from ladderlib.config.ladder import LadderGRPOSettings
@@ -70,12 +88,13 @@ def run_option(name: str, option: dict, data: list[dict], steps: int, work: Path
             "learning_rate": 1e-5, "curriculum": "mixed", "seed": 0, "resume": False}
     settings = LadderGRPOSettings(**{**base, **option})
     out = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=work))
+    cpu = StepCPU()
     t0 = time.perf_counter()
-    train_ladder_grpo(model, settings, data, out, resume=False)
+    train_ladder_grpo(model, settings, data, out, resume=False, callbacks=[cpu])
     wall = time.perf_counter() - t0
     logs = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     train = [r for r in logs if "step_time" in r]
-    return {"step_times": [r["step_time"] for r in train], "lengths": [r.get("completions/mean_length") for r in train],
+    return {"step_times": [r["step_time"] for r in train], "step_cpu_s": cpu.seconds, "lengths": [r.get("completions/mean_length") for r in train],
             "completions_per_step": settings.per_device_train_batch_size * settings.gradient_accumulation_steps,
             "rewards": [r.get("reward") for r in train], "kl": [r.get("kl") for r in train], "wall_s": round(wall, 1)}
 
@@ -83,12 +102,17 @@ def run_option(name: str, option: dict, data: list[dict], steps: int, work: Path
 def summarize(name: str, runs: list[dict]) -> dict:
     """Median over rounds of the per-round mean step time (warm-up step dropped) -> completions/s, tokens/s."""
     per_round = [statistics.mean(r["step_times"][1:]) for r in runs if len(r["step_times"]) > 1]
+    cpu_round = [statistics.mean(r["step_cpu_s"][1:]) for r in runs if len(r["step_cpu_s"]) > 1]
     step = statistics.median(per_round)
+    cpu = statistics.median(cpu_round)
     n = runs[0]["completions_per_step"]
     length = statistics.mean(x for r in runs for x in r["lengths"][1:] if x is not None)
-    return {"option": name, "settings": OPTIONS[name], "median_step_s": round(step, 3), "completions_per_s": round(n / step, 3),
-            "tokens_per_s": round(n * length / step, 1), "mean_completion_length": round(length, 1),
-            "rounds": [round(x, 3) for x in per_round], "mean_kl": statistics.mean(x for r in runs for x in r["kl"] if x is not None)}
+    kls = [x for r in runs for x in r["kl"] if x is not None]
+    return {"option": name, "settings": OPTIONS[name], "median_step_s": round(step, 3),
+            "completions_per_s": round(n / step, 3), "tokens_per_s": round(n * length / step, 1),
+            "median_step_cpu_s": round(cpu, 3), "completions_per_cpu_s": round(n / cpu, 4),
+            "mean_completion_length": round(length, 1), "rounds": [round(x, 3) for x in per_round],
+            "rounds_cpu_s": [round(x, 3) for x in cpu_round], "mean_kl": statistics.mean(kls) if kls else None}
 
 
 def main() -> int:
@@ -102,14 +126,20 @@ def main() -> int:
     data = rows()
     work = Path(tempfile.mkdtemp(prefix="grpo-throughput-"))
     raw: dict[str, list[dict]] = {n: [] for n in chosen}
+    partial = Path(args.out).with_suffix(".partial.json")
+    partial.parent.mkdir(parents=True, exist_ok=True)
     for r in range(args.rounds):
         for name in chosen:
             raw[name].append(run_option(name, OPTIONS[name], data, args.steps, work))
-            print(f"round {r + 1} {name}: steps {raw[name][-1]['step_times']}", file=sys.stderr)
+            print(f"round {r + 1} {name}: steps {raw[name][-1]['step_times']} cpu {raw[name][-1]['step_cpu_s']}",
+                  file=sys.stderr)
+            partial.write_text(json.dumps(raw))  # a crash later keeps what was measured
     table = [summarize(n, raw[n]) for n in chosen]
     base = next(t for t in table if t["option"] == "baseline")["completions_per_s"] if "baseline" in chosen else None
+    base_cpu = next(t for t in table if t["option"] == "baseline")["completions_per_cpu_s"] if base else None
     for t in table:
         t["speedup_vs_baseline"] = round(t["completions_per_s"] / base, 3) if base else None
+        t["cpu_speedup_vs_baseline"] = round(t["completions_per_cpu_s"] / base_cpu, 3) if base_cpu else None
     result = {"benchmark": "grpo_throughput", "steps": args.steps, "rounds": args.rounds, "rows": len(data),
               "table": table, "raw": raw, "machine": machine_info(),
               "departures_from_paper": {"beta": "beta 0 (no KL anchor) in the *beta0* options; the paper uses 0.001"}}
@@ -117,8 +147,9 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))
     for t in table:
-        print(f"{t['option']:14s} {t['completions_per_s']:7.3f} completions/s {t['tokens_per_s']:7.1f} tok/s "
-              f"x{t['speedup_vs_baseline']}")
+        print(f"{t['option']:24s} {t['completions_per_s']:7.3f} completions/s {t['tokens_per_s']:7.1f} tok/s "
+              f"x{t['speedup_vs_baseline']} (CPU time: {t['completions_per_cpu_s']:.4f}/cpu-s x{t['cpu_speedup_vs_baseline']})")
+    partial.unlink(missing_ok=True)
     return 0
 
 

@@ -169,7 +169,8 @@ def main() -> int:
     ap.add_argument("--generations", type=int, default=4)
     ap.add_argument("--lr", type=float, default=2e-5)
     ap.add_argument("--beta", type=float, default=0.0)
-    ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=False,
+                    help="bf16 autocast in GRPO (measured slower than fp32 on this CPU: bench/grpo_throughput.py)")
     ap.add_argument("--max-new-tokens", type=int, default=48)
     ap.add_argument("--eval-every", type=int, default=25)
     ap.add_argument("--work", default="bench/results/learning_ladder")

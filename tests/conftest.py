@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# The JupyterLab/Chromium fixtures are session-scoped: registered once here, so every test module shares one
+# browser (a second Playwright sync instance refuses to start while the first one's event loop runs).
+pytest_plugins = ["jupyterlab_harness"]
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads: see ladderlib/__init__.py
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

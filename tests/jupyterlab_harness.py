@@ -1,7 +1,7 @@
 """A real JupyterLab + headless Chromium harness for widget tests.
 
-Import the fixtures into a test module (``from jupyterlab_harness import lab_server, lab_browser, lab_page``)
-and drive notebooks with ``run_notebook_in_lab``:
+The fixtures (``lab_server``, ``lab_browser``, ``lab_page``) are registered once for the whole session by
+``tests/conftest.py`` (``pytest_plugins``); test modules import the helpers and drive notebooks with ``run_notebook_in_lab``:
 
 * ``lab_server`` (session): a ``jupyter lab`` process from this venv on a free loopback port with a random
   token, its config/data/runtime/settings/workspaces/IPython dirs in a temp folder (no user config leaks

@@ -137,3 +137,4 @@ def test_evaluate_integrals_with_the_verifier(shared_data):
     assert res.correct == 6 and res.parsable == 1.0
     assert {r["code"] for r in res.records[1::2]} <= {"wrong", "constant"}
     json.dumps(res.summary())
+    assert res.summary()["wall_s"] >= 0  # generation + grading time, read by the final table

@@ -19,12 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from jupyterlab_harness import (  # noqa: F401 - fixtures are used by name
+from jupyterlab_harness import (  # the fixtures (lab_server, lab_browser, lab_page) come from conftest's plugin
     ARTIFACTS,
     PANEL,
-    lab_browser,
-    lab_page,
-    lab_server,
     open_notebook_in_lab,
     require_browser,
     save_screenshot,
@@ -32,7 +29,8 @@ from jupyterlab_harness import (  # noqa: F401 - fixtures are used by name
 from tiny_profile import write_tiny_profile
 
 pytestmark = pytest.mark.timeout(1200)
-NOTEBOOKS = ["01_data", "02_variants", "03_verify", "04_sft", "05_regime_w_rollouts", "06_grpo_ppo", "07_adversarial"]
+NOTEBOOKS = ["01_data", "02_variants", "03_verify", "04_sft", "05_regime_w_rollouts", "06_grpo_ppo", "07_adversarial",
+             "09_ttrl_eval"]
 STDERR = f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 
 

@@ -15,13 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from jupyterlab_harness import (  # noqa: F401 - fixtures are used by name
+from jupyterlab_harness import (  # the fixtures (lab_server, lab_browser, lab_page) come from conftest's plugin
     ARTIFACTS,
     PANEL,
     WIDGET_OUTPUT,
-    lab_browser,
-    lab_page,
-    lab_server,
     run_notebook_in_lab,
     save_screenshot,
     wait_for_widgets,

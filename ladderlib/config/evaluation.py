@@ -1,10 +1,13 @@
-"""``evaluation``: the final GSM8K test comparison (base vs SFT vs PPO) of 06."""
+"""``evaluation``: the final GSM8K test comparison (base vs SFT vs PPO) of 06, and the integral set 09 evaluates
+(a user JSONL of competition problems via ``integrals_path``)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
 
-from ladderlib.config.base import Section
+from pydantic import Field, ValidationInfo, field_validator
+
+from ladderlib.config.base import Section, resolve_path
 
 
 class EvalSettings(Section):
@@ -13,3 +16,16 @@ class EvalSettings(Section):
     test_examples: int = Field(200, ge=1, le=100_000, description="GSM8K test questions scored per model")
     max_new_tokens: int = Field(256, ge=8, le=8192, description="tokens per greedy answer")
     batch_size: int = Field(8, ge=1, le=1024, description="prompts per generation batch")
+    integrals_path: Path | None = Field(
+        None, description="JSONL of competition integrals (LaTeX 'problem', and 'answer': the value of a definite "
+                          "integral or an antiderivative) that 09 evaluates instead of 06's held-out set (None: that set)")
+
+    @field_validator("integrals_path")
+    @classmethod
+    def _exists(cls, v: Path | None, info: ValidationInfo) -> Path | None:
+        if v is None:
+            return None
+        p = resolve_path(v, info)
+        if not p.is_file():
+            raise ValueError(f"file {str(p)!r} does not exist")
+        return p

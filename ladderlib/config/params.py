@@ -13,12 +13,14 @@ from ladderlib.config.base import Section
 from ladderlib.config.data import DataSettings
 from ladderlib.config.evaluation import EvalSettings
 from ladderlib.config.ladder import AuditSettings, LadderGRPOSettings
+from ladderlib.config.latent import LatentSettings
 from ladderlib.config.model import ModelSettings
 from ladderlib.config.planner import PlannerGRPOSettings, PlannerSFTSettings
 from ladderlib.config.ppo import RegimeWPPOSettings
 from ladderlib.config.regime_w import RegimeWSettings
 from ladderlib.config.sandbox import SandboxSettings
 from ladderlib.config.sft import SFTSettings
+from ladderlib.config.ttrl import TTRLSettings
 from ladderlib.config.variants import VariantSettings
 from ladderlib.config.verify import VerifySettings
 
@@ -41,8 +43,12 @@ class Params(Section):
     ppo: RegimeWPPOSettings = Field(default_factory=RegimeWPPOSettings, description="06: PPO on Regime W rollouts")
     grpo: LadderGRPOSettings = Field(default_factory=LadderGRPOSettings, description="06: LADDER GRPO on the variants")
     planner_grpo: PlannerGRPOSettings = Field(default_factory=PlannerGRPOSettings, description="06: planner/worker GRPO")
-    evaluation: EvalSettings = Field(default_factory=EvalSettings, description="06: base vs SFT vs PPO on GSM8K test")
+    evaluation: EvalSettings = Field(default_factory=EvalSettings, description="06: base vs SFT vs PPO on GSM8K test; 09: the integral set")
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings, description="the code sandbox: limits, workers "
                                                                                   "and isolation of every program run")
     adversarial: AdversarialSettings = Field(default_factory=AdversarialSettings,
                                              description="07: generator vs discriminator, stage-wise PPO")
+    ttrl: TTRLSettings = Field(default_factory=TTRLSettings, description="09: test-time RL on the held-out integrals, "
+                                                                         "with the adapter cache")
+    latent: LatentSettings = Field(default_factory=LatentSettings,
+                                   description="08: Coconut continuous thoughts vs no-CoT, CoT, pause, no curriculum")

@@ -79,3 +79,50 @@ def load_gsm8k(settings: GSM8KSettings, seed: int) -> tuple[dict[str, list[dict[
         "val_fraction": settings.val_fraction,
     }
     return splits, info
+
+
+SPLITS = ("train", "validation", "test")
+
+
+def gsm8k_split(split: str, settings: GSM8KSettings | None = None, seed: int = 1234,
+                source: str | Path | None = None) -> list[dict[str, Any]]:
+    """Rows of one GSM8K split (``train``, ``validation``, ``test``), for the commands.
+
+    ``source`` is a GSM8K folder (``train.jsonl`` + ``test.jsonl``: split as 01_data splits it) or a JSONL file
+    of ``{question, answer}`` rows (raw ``#### answer`` solutions or run-folder rows), used whole whatever the
+    split; without it ``settings`` (default: the hub's ``openai/gsm8k``) is read. An unusable source raises
+    ``ValueError`` naming it.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"unknown GSM8K split {split!r} (one of {', '.join(SPLITS)})")
+    if source is not None:
+        path = Path(source).expanduser()
+        if path.is_dir():
+            settings = GSM8KSettings(path=path, hub_id=None)
+        elif path.is_file():
+            try:
+                raw = read_jsonl(path)
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                raise ValueError(f"GSM8K file {path} is unreadable: {exc}") from None
+            if not raw:
+                raise ValueError(f"GSM8K file {path} holds no rows")
+            if all(isinstance(r, dict) and "solution" in r and "question" in r for r in raw):
+                return [{"id": r.get("id", f"gsm8k-file-{i:05d}"), **r} for i, r in enumerate(raw)]
+            try:
+                return _rows(raw, "file")
+            except (ValueError, AttributeError, TypeError) as exc:
+                raise ValueError(f"GSM8K file {path}: {exc}") from None
+        else:
+            raise ValueError(f"GSM8K source {path} does not exist (give a GSM8K folder or a JSONL file)")
+    try:
+        splits, _ = load_gsm8k(settings or GSM8KSettings(), seed)
+    except FileNotFoundError as exc:
+        raise ValueError(str(exc)) from None
+    return splits[split]
+
+
+def profile_gsm8k(params: Any, split: str, source: str | Path | None = None) -> list[dict[str, Any]]:
+    """``gsm8k_split`` with a profile's ``data.gsm8k`` and ``data.split_seed`` (defaults when ``params`` is None)."""
+    if params is None:
+        return gsm8k_split(split, None, 1234, source)
+    return gsm8k_split(split, params.data.gsm8k, params.data.split_seed, source)

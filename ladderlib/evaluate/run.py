@@ -7,6 +7,7 @@ number of generated tokens is recorded too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,7 +20,8 @@ from ladderlib.tasks.base import Task
 
 @dataclass
 class TaskEval:
-    """One model's result on one task: ``correct`` of ``n``, its Wilson CI, readable-answer rate, records."""
+    """One model's result on one task: ``correct`` of ``n``, its Wilson CI, readable-answer rate, generation and
+    grading wall time, records."""
 
     model: str
     task: str
@@ -30,6 +32,7 @@ class TaskEval:
     ci_high: float
     parsable: float
     mean_new_tokens: float | None = None
+    wall_s: float | None = None
     records: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def summary(self) -> dict[str, Any]:
@@ -53,6 +56,7 @@ def evaluate_task(
     rows = list(rows)
     if not rows:
         raise ValueError(f"no {task.name} rows to evaluate")
+    t0 = time.perf_counter()
     prompts = [task.prompt(r) for r in rows]
     complete = getattr(generate, "complete", None)
     if callable(complete):
@@ -73,7 +77,8 @@ def evaluate_task(
     result = TaskEval(
         model=name, task=task.name, n=len(rows), correct=k, accuracy=k / len(rows), ci_low=lo, ci_high=hi,
         parsable=sum(g.parsable for g in grades) / len(rows),
-        mean_new_tokens=None if tokens is None else sum(tokens) / len(tokens), records=records,
+        mean_new_tokens=None if tokens is None else sum(tokens) / len(tokens),
+        wall_s=round(time.perf_counter() - t0, 3), records=records,
     )
     if out_dir is not None:
         from ladderlib.io import write_jsonl

@@ -186,3 +186,57 @@ def adversarial_findings(stage: Any, params: Any) -> str:
             f"break rate {d['breaking']}/{d['valid']} on the trained generator's code"
         out.append(f"{d['set']}, {d['discriminator']} discriminator: {_share(d['valid'], d['tests'])} valid tests; {br}.")
     return " ".join(out) + smoke_note(params)
+
+
+def _figure(name: str, value: Any) -> str | None:
+    """``name k/n = acc (95% CI lo–hi)`` from a TTRL summary figure (a dict with counts/CI, or a number)."""
+    if isinstance(value, Mapping):
+        acc = value.get("accuracy", value.get("rate", value.get("value")))
+        if acc is None and value.get("n"):
+            acc = value.get("correct", value.get("solved", 0)) / value["n"]
+        if acc is None:
+            return None
+        k = value.get("correct", value.get("solved"))
+        counts = f"{k}/{value['n']} = " if k is not None and value.get("n") is not None else ""
+        ci = f" (95% CI {value['ci_low']:.2f}–{value['ci_high']:.2f})" if "ci_low" in value and "ci_high" in value else ""
+        return f"`{name}` {counts}{float(acc):.2f}{ci}"
+    if isinstance(value, (int, float)):
+        return f"`{name}` {float(value):.2f}"
+    return None
+
+
+def final_findings(stage: Any, params: Any) -> str:
+    """09: what the final table, the TTRL figures and the hygiene check say, and what they cannot."""
+    rows = [{**r, **{k: int(r[k]) for k in ("n", "correct") if r[k] == r[k] and r[k] is not None}}
+            for r in stage.table.to_dict("records")]  # pandas holds counts as floats beside missing rows
+    have = [r for r in rows if r["status"] == "ok"]
+    gone = [r for r in rows if r["status"] == "missing"]
+    out = [f"The final table holds **{len(have)}** measured rows of {len(rows)}."]
+    if gone:
+        out.append("Missing: " + "; ".join(f"{r['system']} {r['model']} on {r['task']} ({r['note']})" for r in gone) + ".")
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in have:
+        groups.setdefault((r["system"], r["task"]), []).append(r)
+    for (system, task), group in groups.items():
+        base = next((r for r in group if r["model"] == "base"), None)
+        for r in group:
+            if base is None or r is base:
+                continue
+            overlap = r["ci_low"] <= base["ci_high"] and base["ci_low"] <= r["ci_high"]
+            out.append(f"{task}: {system} {r['model']} {_ci(r)} vs base {_ci(base)}; "
+                       + ("the intervals overlap, so this sample cannot tell them apart." if overlap else
+                          f"the intervals do not overlap ({r['model']} {'above' if r['accuracy'] > base['accuracy'] else 'below'} base)."))
+    summary = getattr(stage, "ttrl_summary", None) or {}
+    honest, paper = _figure("final_pass@1", summary.get("final_pass@1")), \
+        _figure("solved_during_adaptation", summary.get("solved_during_adaptation"))
+    if honest or paper:
+        out.append("TTRL: " + "; ".join(x for x in (honest, paper) if x) + ". `final_pass@1` is the adapted model's "
+                   "greedy answer to the original problem, checked by the verifier — the honest figure; "
+                   "`solved_during_adaptation` counts a problem as solved if any answer sampled during adaptation "
+                   "passed, the paper's count (usually the higher of the two).")
+    n_bad = int((stage.hygiene["status"] == "OVERLAP").sum())
+    out.append("Train/test hygiene passed: no test problem, nor a variant of one, is in a training set of this run."
+               if n_bad == 0 else f"**Train/test hygiene FAILED** on {n_bad} checks (see the hygiene table): those "
+               "rows are not held-out results.")
+    out.append(f"The report with every table and plot is `{stage.report.html_path.name}` in the run folder.")
+    return " ".join(out) + smoke_note(params)

@@ -1,0 +1,78 @@
+"""``latent``: 08_latent, Coconut continuous-thought reasoning against no-CoT, CoT, pause tokens and Coconut
+without curriculum, trained the same way in one run (see ``ladderlib.latent``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ladderlib.config.base import Section
+
+METHODS = ("no_cot", "cot", "pause", "coconut", "coconut_no_curriculum")
+TASKS = ("procedural", "gsm8k")
+
+
+class ProceduralSettings(Section):
+    """The seeded multi-hop arithmetic task: start at a digit, apply 3-6 operations mod 10, one step each."""
+
+    n_train: int = Field(2000, ge=1, le=1_000_000, description="training problems")
+    n_test: int = Field(200, ge=1, le=100_000, description="held-out problems (a disjoint set of questions)")
+    min_hops: int = Field(3, ge=1, le=12, description="fewest operations per problem")
+    max_hops: int = Field(6, ge=1, le=12, description="most operations per problem")
+    seed: int = Field(0, description="seed of the generator: the same seed gives the same problems")
+
+    @model_validator(mode="after")
+    def _hops(self) -> ProceduralSettings:
+        if self.min_hops > self.max_hops:
+            raise ValueError(f"min_hops {self.min_hops} > max_hops {self.max_hops}")
+        return self
+
+
+class LatentSettings(Section):
+    """Coconut (Hao et al. 2024): stage k of the curriculum replaces the first k reasoning steps by k x c_thought
+    continuous thoughts (last hidden states fed back as input embeddings); the last stage drops every language
+    step. Each method trains a fresh LoRA adapter for the same number of epochs."""
+
+    model: str | None = Field(None, description="base model ('embedded', a hub id or a local folder); None: the "
+                                                "profile's model.name. Device, dtype and LoRA shape come from the "
+                                                "model section")
+    methods: list[Literal["no_cot", "cot", "pause", "coconut", "coconut_no_curriculum"]] = Field(
+        list(METHODS), min_length=1,
+        description="methods trained and scored: no_cot (answer only), cot (every step in language), pause (the "
+                    "curriculum with a learned pause embedding in the thought slots), coconut, "
+                    "coconut_no_curriculum (only the last stage, for all epochs)")
+    tasks: list[Literal["procedural", "gsm8k"]] = Field(
+        ["procedural"], min_length=1,
+        description="procedural: the seeded multi-hop arithmetic task; gsm8k: 01's GSM8K split with the "
+                    "<<a*b=c>> calculator annotations as the steps")
+    c_thought: int = Field(2, ge=1, le=16, description="continuous thoughts per replaced reasoning step (c)")
+    max_latent_stage: int = Field(3, ge=1, le=12, description="last curriculum stage: its thoughts replace the "
+                                                              "first max_latent_stage steps and the remaining "
+                                                              "steps are dropped")
+    epochs_per_stage: int = Field(3, ge=1, le=1000, description="passes over the training set per stage")
+    max_steps_per_stage: int | None = Field(None, ge=1, description="cap on optimizer steps per stage (None: the "
+                                                                    "full epochs)")
+    uniform_prob: float = Field(0.0, ge=0.0, le=1.0, description="probability that a training example is built at "
+                                                                 "a uniformly drawn earlier stage instead of the "
+                                                                 "current one (the paper's mix)")
+    reset_optimizer: bool = Field(True, description="a fresh AdamW state at the start of every stage")
+    learning_rate: float = Field(1e-4, gt=0.0, le=1.0, description="AdamW learning rate (the paper: 1e-4)")
+    weight_decay: float = Field(0.01, ge=0.0, le=1.0, description="AdamW weight decay (the paper: 0.01)")
+    batch_size: int = Field(8, ge=1, le=4096, description="training examples per optimizer step")
+    max_train_examples: int | None = Field(None, ge=1, description="use at most this many training examples per "
+                                                                   "task")
+    eval_examples: int = Field(200, ge=1, le=100_000, description="held-out examples scored per task and method")
+    curve_examples: int | None = Field(None, ge=1, description="held-out examples scored after each Coconut stage "
+                                                               "(the per-stage curve; None: eval_examples)")
+    max_new_tokens: int = Field(64, ge=1, le=4096, description="greedy tokens after the thoughts")
+    generation_batch_size: int = Field(16, ge=1, le=4096, description="prompts per generation batch")
+    max_length: int = Field(256, ge=16, le=32768, description="training sequences are cut to this many tokens")
+    procedural: ProceduralSettings = Field(default_factory=ProceduralSettings,
+                                           description="the procedural multi-hop task's sizes and seed")
+    seed: int = Field(0, description="seed of LoRA init, example order and the uniform_prob mix")
+
+    def thoughts(self, method: str) -> int:
+        """Continuous thoughts (or pause slots) at inference for ``method``: max_latent_stage x c_thought, 0 for
+        the language-only methods."""
+        return 0 if method in ("no_cot", "cot") else self.max_latent_stage * self.c_thought

@@ -1,0 +1,163 @@
+"""Coconut (Hao et al. 2024, arXiv 2412.06769): reasoning in continuous thoughts, on any Hugging Face causal LM.
+
+We write our own wrapper because the reference (facebookresearch/coconut ``coconut.py``) is GPT-2/Llama
+specific, recomputes the cache slice on every pass and generates one example at a time. Here:
+
+- three special tokens are added to the tokenizer (``<|start-latent|>``, ``<|end-latent|>``, ``<|latent|>``);
+- :meth:`Coconut.forward`: each ``<|latent|>`` position's input embedding is the last hidden state of the
+  position before it, computed in sequential passes that extend one KV cache (each position is computed once,
+  when every input at or before it is final). Rows may hold latents at different positions and counts;
+- the pause-token variant (``pause=True``, the paper's "pause as thought") fills the latent slots with one
+  learned pause embedding instead, in a single pass;
+- :meth:`Coconut.generate`: batched greedy decoding with left padding after a fixed number of thoughts.
+
+I/O-free: no files, no settings; the caller loads the model and adds LoRA (``ladderlib.models``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import torch
+from torch import nn
+
+START, END, LATENT = "<|start-latent|>", "<|end-latent|>", "<|latent|>"
+SPECIAL_TOKENS = (START, END, LATENT)
+IGNORE = -100
+
+
+def add_latent_tokens(model: Any, tokenizer: Any, init_from: str = "<<") -> dict[str, int]:
+    """Add the three latent tokens to ``tokenizer`` and ``model`` (embeddings resized, new rows copied from the
+    embedding of ``init_from``'s first token, as the reference does); returns their ids. Call before LoRA."""
+    missing = [t for t in SPECIAL_TOKENS if t not in tokenizer.get_vocab()]
+    if missing:
+        tokenizer.add_special_tokens({"additional_special_tokens": missing})
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
+    emb = model.get_input_embeddings()
+    if max(ids.values()) >= emb.weight.shape[0]:
+        model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
+        emb = model.get_input_embeddings()
+    src = tokenizer(init_from, add_special_tokens=False)["input_ids"][0]
+    with torch.no_grad():
+        for i in ids.values():
+            emb.weight[i] = emb.weight[src]
+    return ids
+
+
+@dataclass
+class LatentOutput:
+    """Loss (None without labels), logits (batch, length, vocab), the final input embeddings and the cache."""
+
+    loss: torch.Tensor | None
+    logits: torch.Tensor
+    inputs_embeds: torch.Tensor
+    past_key_values: Any
+    passes: int
+
+
+def position_ids_of(attention_mask: torch.Tensor) -> torch.Tensor:
+    """Positions that skip left padding: 0 at each row's first real token."""
+    return (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
+
+
+class Coconut(nn.Module):
+    """A causal LM (plain or PEFT-wrapped) whose ``<|latent|>`` slots carry continuous thoughts (or a pause)."""
+
+    def __init__(self, model: Any, tokenizer: Any, pause: bool = False) -> None:
+        super().__init__()
+        self.model = model
+        self.tokenizer = tokenizer
+        self.ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
+        if any(i is None or i == tokenizer.unk_token_id for i in self.ids.values()):
+            raise ValueError("the tokenizer lacks the latent tokens: call add_latent_tokens(model, tokenizer) first")
+        self.latent_id, self.start_id, self.end_id = self.ids[LATENT], self.ids[START], self.ids[END]
+        self.is_pause = pause
+        self.embedding = model.get_input_embeddings()
+        self.pause_embedding = (nn.Parameter(self.embedding.weight[self.latent_id].detach().clone())
+                                if pause else None)
+
+    # --- forward ----------------------------------------------------------------------------------------
+
+    def _run(self, embeds: torch.Tensor, mask: torch.Tensor, pos: torch.Tensor, lo: int, hi: int,
+             cache: Any) -> Any:
+        return self.model(inputs_embeds=embeds[:, lo:hi], attention_mask=mask[:, :hi], position_ids=pos[:, lo:hi],
+                          past_key_values=cache, use_cache=True, output_hidden_states=True)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                labels: torch.Tensor | None = None) -> LatentOutput:
+        """Logits (and the masked next-token loss when ``labels`` are given) with the latent slots filled."""
+        from transformers import DynamicCache
+
+        mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask
+        pos = position_ids_of(mask)
+        embeds = self.embedding(input_ids)
+        is_latent = input_ids == self.latent_id
+        if self.is_pause:
+            embeds = torch.where(is_latent[..., None], self.pause_embedding.to(embeds.dtype), embeds)
+            is_latent = torch.zeros_like(is_latent)
+        cache, logits, done, passes = DynamicCache(), [], 0, 0
+        pending = is_latent.clone()
+        while bool(pending.any()):
+            # the earliest unfilled latent position over the batch: every input before it is final
+            first = int(pending.any(0).nonzero()[0])
+            if first == 0:
+                raise ValueError("a latent token cannot be the first position of a row")
+            out = self._run(embeds, mask, pos, done, first, cache)
+            logits.append(out.logits)
+            cache, passes = out.past_key_values, passes + 1
+            rows = pending[:, first]
+            thought = out.hidden_states[-1][:, -1]  # the last hidden state of position first - 1
+            slot = torch.zeros_like(is_latent)
+            slot[:, first] = rows
+            embeds = torch.where(slot[..., None], thought[:, None], embeds)
+            pending[:, first] = False
+            done = first
+        out = self._run(embeds, mask, pos, done, input_ids.shape[1], cache)
+        logits.append(out.logits)
+        all_logits = torch.cat(logits, dim=1)
+        loss = None
+        if labels is not None:
+            loss = nn.functional.cross_entropy(all_logits[:, :-1].flatten(0, 1).float(), labels[:, 1:].flatten(),
+                                               ignore_index=IGNORE)
+        return LatentOutput(loss, all_logits, embeds, out.past_key_values, passes + 1)
+
+    # --- generation -------------------------------------------------------------------------------------
+
+    def prompt_ids(self, question_ids: Sequence[int], n_thoughts: int, markers: bool = True) -> list[int]:
+        """Question, then ``<|start-latent|>``, ``n_thoughts`` latents and ``<|end-latent|>`` (when ``markers``)."""
+        if not markers:
+            return list(question_ids)
+        return [*question_ids, self.start_id, *[self.latent_id] * n_thoughts, self.end_id]
+
+    @torch.no_grad()
+    def generate(self, prompts: Sequence[Sequence[int]], max_new_tokens: int = 32,
+                 eos_token_id: int | None = None) -> list[list[int]]:
+        """Greedy continuations (token ids, eos excluded) of token-id ``prompts``, batched with left padding."""
+        eos = self.tokenizer.eos_token_id if eos_token_id is None else eos_token_id
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
+        device = self.embedding.weight.device
+        width = max(len(p) for p in prompts)
+        ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], device=device)
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
+        out = self.forward(ids, mask)
+        cache, last_pos = out.past_key_values, position_ids_of(mask)[:, -1]
+        nxt = out.logits[:, -1].argmax(-1)
+        done = torch.zeros(len(prompts), dtype=torch.bool, device=device)
+        tokens: list[list[int]] = [[] for _ in prompts]
+        for step in range(max_new_tokens):
+            done |= nxt == eos
+            for i in (~done).nonzero()[:, 0].tolist():
+                tokens[i].append(int(nxt[i]))
+            if bool(done.all()) or step == max_new_tokens - 1:
+                break
+            mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=1)
+            last_pos = last_pos + 1
+            o = self.model(inputs_embeds=self.embedding(nxt[:, None]), attention_mask=mask,
+                           position_ids=last_pos[:, None], past_key_values=cache, use_cache=True)
+            cache, nxt = o.past_key_values, o.logits[:, -1].argmax(-1)
+        return tokens
+
+    def trainable_parameters(self) -> list[nn.Parameter]:
+        """The LoRA weights (every parameter with ``requires_grad``) plus the pause embedding when there is one."""
+        return [p for p in self.parameters() if p.requires_grad]

@@ -1,0 +1,38 @@
+"""Held-out scoring of a latent method: greedy answers after a fixed number of thoughts, accuracy with a 95%
+Wilson interval, mean generated tokens per answer (thought slots not counted: they are not decoded tokens)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Sequence
+
+from ladderlib.evaluate.stats import wilson_interval
+from ladderlib.latent.coconut import Coconut
+from ladderlib.latent.data import Tokenized, parse_answer
+from ladderlib.tasks.answers import answers_match
+
+
+def evaluate(coconut: Coconut, examples: Sequence[Tokenized], n_thoughts: int, markers: bool,
+             max_new_tokens: int, batch_size: int) -> dict[str, Any]:
+    """Score ``examples``: {n, correct, accuracy, ci_low, ci_high, gen_tokens, wall_s, records}."""
+    t0, records = time.perf_counter(), []
+    coconut.model.eval()
+    for i in range(0, len(examples), batch_size):
+        chunk = examples[i:i + batch_size]
+        outs = coconut.generate([coconut.prompt_ids(t.question, n_thoughts, markers) for t in chunk], max_new_tokens)
+        for t, toks in zip(chunk, outs):
+            text = coconut.tokenizer.decode(toks, skip_special_tokens=True)
+            pred = parse_answer(text)
+            records.append({"id": t.example.id, "gold": t.example.answer, "predicted": pred, "text": text,
+                            "tokens": len(toks), "correct": pred is not None and answers_match(pred, t.example.answer)})
+    n, k = len(records), sum(r["correct"] for r in records)
+    lo, hi = wilson_interval(k, n)
+    return {"n": n, "correct": k, "accuracy": k / n if n else 0.0, "ci_low": lo, "ci_high": hi,
+            "gen_tokens": sum(r["tokens"] for r in records) / max(1, n), "wall_s": time.perf_counter() - t0,
+            "records": records}
+
+
+def result_row(method: str, task: str, scored: dict[str, Any]) -> dict[str, Any]:
+    """The cross-system result row that 09's report reads."""
+    return {"system": "latent", "model": method, "task": task,
+            **{k: scored[k] for k in ("n", "correct", "accuracy", "ci_low", "ci_high", "wall_s", "gen_tokens")}}
