@@ -34,7 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 # ``ladder --help`` lists the commands under these headings (a command not named here goes under "other").
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("workbook and settings", ("pipeline", "report", "params", "model", "export")),
+    ("workbook and settings", ("pipeline", "report", "params", "model", "serve", "export")),
     ("seed 000, LADDER (integration)", ("verify", "generate-variants", "generate-dataset", "train", "solve")),
     ("seed 001, planner/worker", ("planner", "plan-solve", "merge")),
     ("seed 002, Regime W (GSM8K tutor)", ("sft", "regime-w", "rollouts", "ppo", "eval")),
