@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ladderlib.config.base import Section, resolve_path
+from ladderlib.config.base import Section, existing_file_or_none
 from ladderlib.config.ppo import PPOConfig
 
 SEED_MODEL = "Qwen/Qwen2.5-Coder-1.5B-Instruct"
@@ -79,12 +79,7 @@ class AdversarialSettings(Section):
     @field_validator("problems_file")
     @classmethod
     def _file(cls, v: Path | None, info: ValidationInfo) -> Path | None:
-        if v is None:
-            return None
-        p = resolve_path(v, info)
-        if not p.is_file():
-            raise ValueError(f"file {str(p)!r} does not exist")
-        return p
+        return existing_file_or_none(v, info)
 
     @model_validator(mode="after")
     def _check(self) -> AdversarialSettings:

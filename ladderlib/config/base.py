@@ -25,3 +25,13 @@ def resolve_path(value: str | Path, info: ValidationInfo | None = None) -> Path:
         base = (info.context or {}).get("base_dir") if info is not None else None
         p = Path(base or Path.cwd()) / p
     return p.resolve()
+
+
+def existing_file_or_none(value: str | Path | None, info: ValidationInfo | None = None) -> Path | None:
+    """``resolve_path`` for an optional file setting: ``None`` stays ``None``; a path must name an existing file."""
+    if value is None:
+        return None
+    p = resolve_path(value, info)
+    if not p.is_file():
+        raise ValueError(f"file {str(p)!r} does not exist")
+    return p

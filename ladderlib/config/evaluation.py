@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ladderlib.config.base import Section, resolve_path
+from ladderlib.config.base import Section, existing_file_or_none
 
 
 class EvalSettings(Section):
@@ -23,9 +23,4 @@ class EvalSettings(Section):
     @field_validator("integrals_path")
     @classmethod
     def _exists(cls, v: Path | None, info: ValidationInfo) -> Path | None:
-        if v is None:
-            return None
-        p = resolve_path(v, info)
-        if not p.is_file():
-            raise ValueError(f"file {str(p)!r} does not exist")
-        return p
+        return existing_file_or_none(v, info)
