@@ -51,7 +51,10 @@ class LatentSettings(Section):
                                                               "first max_latent_stage steps and the remaining "
                                                               "steps are dropped")
     epochs_per_stage: int = Field(3, ge=1, le=1000, description="passes over the training set per stage")
-    max_steps_per_stage: int | None = Field(None, ge=1, description="cap on optimizer steps per stage (None: the "
+    max_steps_per_stage: int | None = Field(None, ge=1, description="cap on optimizer steps per stage; methods "
+                                                                    "without stages get this cap times the number "
+                                                                    "of stages, so every method trains equally long "
+                                                                    "(None: the "
                                                                     "full epochs)")
     uniform_prob: float = Field(0.0, ge=0.0, le=1.0, description="probability that a training example is built at "
                                                                  "a uniformly drawn earlier stage instead of the "
@@ -68,6 +71,8 @@ class LatentSettings(Section):
     max_new_tokens: int = Field(64, ge=1, le=4096, description="greedy tokens after the thoughts")
     generation_batch_size: int = Field(16, ge=1, le=4096, description="prompts per generation batch")
     max_length: int = Field(256, ge=16, le=32768, description="training sequences are cut to this many tokens")
+    textbook_eval: bool = Field(True, description="also score the GSM8K-trained methods on 01's textbook problems "
+                                                  "(combinatorics and convex optimisation; needs the gsm8k task)")
     procedural: ProceduralSettings = Field(default_factory=ProceduralSettings,
                                            description="the procedural multi-hop task's sizes and seed")
     seed: int = Field(0, description="seed of LoRA init, example order and the uniform_prob mix")

@@ -1,5 +1,5 @@
 """Held-out scoring of a latent method: greedy answers after a fixed number of thoughts, accuracy with a 95%
-Wilson interval, mean generated tokens per answer (thought slots not counted: they are not decoded tokens)."""
+Wilson interval, generated tokens (thought slots not counted: they are not decoded tokens)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from ladderlib.tasks.answers import answers_match
 
 def evaluate(coconut: Coconut, examples: Sequence[Tokenized], n_thoughts: int, markers: bool,
              max_new_tokens: int, batch_size: int) -> dict[str, Any]:
-    """Score ``examples``: {n, correct, accuracy, ci_low, ci_high, gen_tokens, wall_s, records}."""
+    """Score ``examples``: {n, correct, accuracy, ci_low, ci_high, gen_tokens (total), mean_gen_tokens (per answer),
+    wall_s, records}."""
     t0, records = time.perf_counter(), []
     coconut.model.eval()
     for i in range(0, len(examples), batch_size):
@@ -28,11 +29,13 @@ def evaluate(coconut: Coconut, examples: Sequence[Tokenized], n_thoughts: int, m
     n, k = len(records), sum(r["correct"] for r in records)
     lo, hi = wilson_interval(k, n)
     return {"n": n, "correct": k, "accuracy": k / n if n else 0.0, "ci_low": lo, "ci_high": hi,
-            "gen_tokens": sum(r["tokens"] for r in records) / max(1, n), "wall_s": time.perf_counter() - t0,
+            "gen_tokens": sum(r["tokens"] for r in records), "mean_gen_tokens": sum(r["tokens"] for r in records) / max(1, n),
+            "wall_s": time.perf_counter() - t0,
             "records": records}
 
 
 def result_row(method: str, task: str, scored: dict[str, Any]) -> dict[str, Any]:
-    """The cross-system result row that 09's report reads."""
+    """The cross-system result row that 09's report reads (``gen_tokens``: the total over the ``n`` answers)."""
     return {"system": "latent", "model": method, "task": task,
-            **{k: scored[k] for k in ("n", "correct", "accuracy", "ci_low", "ci_high", "wall_s", "gen_tokens")}}
+            **{k: scored[k] for k in ("n", "correct", "accuracy", "ci_low", "ci_high", "wall_s", "gen_tokens",
+                                      "mean_gen_tokens")}}

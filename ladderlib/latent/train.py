@@ -107,6 +107,8 @@ def train_method(coconut: Coconut, method: str, examples: Sequence[Tokenized], s
             opt = torch.optim.AdamW(params, lr=s.learning_rate, weight_decay=s.weight_decay)
         coconut.model.train()
         phase_steps, losses = 0, []
+        # the cap is per stage's worth of epochs, so single-phase methods get as many steps as the curriculum
+        cap = s.max_steps_per_stage * max(1, phase.epochs // s.epochs_per_stage) if s.max_steps_per_stage else None
         for _ in range(phase.epochs):
             order = list(range(len(examples)))
             rng.shuffle(order)
@@ -127,9 +129,9 @@ def train_method(coconut: Coconut, method: str, examples: Sequence[Tokenized], s
                 losses.append(float(out.loss.detach()))
                 res.steps.append({"method": method, "stage": phase.stage, "step": step, "loss": losses[-1],
                                   "passes": out.passes})
-                if s.max_steps_per_stage and phase_steps >= s.max_steps_per_stage:
+                if cap and phase_steps >= cap:
                     break
-            if s.max_steps_per_stage and phase_steps >= s.max_steps_per_stage:
+            if cap and phase_steps >= cap:
                 break
         coconut.model.eval()
         row = {"method": method, "stage": phase.stage, "steps": phase_steps,

@@ -71,16 +71,14 @@ class RunDir:
                                "metrics.jsonl, rollouts.jsonl with every sandbox verdict, summary.json", "folder")
     adversarial_eval_dir = Artifact("adversarial/eval", "07_adversarial", "base vs trained generator and "
                                     "discriminator on HumanEval and MBPP test: records and summary", "folder")
-    latent_results = Artifact("latent/results.json", "08_latent", "latent reasoning on GSM8K test: one row per model "
+    latent_dir = Artifact("latent", "08_latent", "latent reasoning: methods/<task>__<method>/ (adapter/ with the "
+                          "latent-token rows, result.json with rows, stage and step logs, per-item records), "
+                          "summary.json (paired tests, Coconut stage curve)", "folder")
+    latent_results = Artifact("latent/results.json", "08_latent", "latent reasoning: one row per task x method "
                               "(system, model, task, n, correct, accuracy, ci_low, ci_high, wall_s, gen_tokens)")
-    ttrl_results = Artifact("ttrl/results.json", "09_ttrl_eval", "base vs LADDER GRPO vs + TTRL on the held-out "
-                            "integrals: one row per model, same columns as latent_results")
-    ttrl_summary = Artifact("ttrl/summary.json", "09_ttrl_eval", "final_pass@1 and solved_during_adaptation with "
-                            "their CIs, adapter-cache stats")
     report_md = Artifact("report.md", "09_ttrl_eval", "the run's report: final table across systems, train/test "
                          "hygiene, plots, params, commit, packages, data card hashes (rebuild: ladder report RUN_DIR)")
     report_html = Artifact("report.html", "09_ttrl_eval", "report.md as one self-contained HTML page (plots embedded)")
-
     ttrl_dir = Artifact("ttrl", "09_ttrl_eval", "test-time RL: per-problem folders (plain/, cached/: result.json, "
                         "metrics.jsonl, adapter/) and the adapter cache (cache/)", "folder")
     ttrl_results = Artifact("ttrl/results.json", "09_ttrl_eval", "integrals: base vs LADDER GRPO vs LADDER GRPO + TTRL, "

@@ -240,3 +240,29 @@ def final_findings(stage: Any, params: Any) -> str:
                "rows are not held-out results.")
     out.append(f"The report with every table and plot is `{stage.report.html_path.name}` in the run folder.")
     return " ".join(out) + smoke_note(params)
+
+
+def latent_findings(stage: Any, params: Any) -> str:
+    """08: each method's accuracy with its CI and tokens, Coconut against the baselines (paired), the curve."""
+    out = []
+    if stage.reused:
+        out.append(f"{len(stage.reused)} method(s) were kept from an earlier attempt of this run "
+                   f"({', '.join(stage.reused)}); the rest trained now.")
+    for task in dict.fromkeys(r["task"] for r in stage.rows):
+        rows = {r["model"]: r for r in stage.rows if r["task"] == task}
+        listing = "; ".join(f"{m} {_ci(r)}, {r['mean_gen_tokens']:.1f} tokens per answer" for m, r in rows.items())
+        out.append(f"**{task}** (held-out): {listing}.")
+        for p in (p for p in stage.paired if p["task"] == task and p["baseline"] in ("no_cot", "cot")):
+            verdict = "a difference this sample supports" if p["p_value"] < 0.05 else "not a difference this sample can show"
+            out.append(f"Coconut − {p['baseline']}: {p['diff']:+.2f} (paired 95% CI {p['diff_ci_low']:+.2f} to "
+                       f"{p['diff_ci_high']:+.2f}; McNemar p = {p['p_value']:.2f}, {p['coconut_only']} vs "
+                       f"{p['baseline_only']} discordant items): {verdict}.")
+        if "coconut" in rows and "cot" in rows and rows["cot"]["mean_gen_tokens"]:
+            ratio = rows["coconut"]["mean_gen_tokens"] / rows["cot"]["mean_gen_tokens"]
+            out.append(f"Coconut generates {ratio:.2f}× CoT's tokens per answer (its thoughts are hidden states, not "
+                       "tokens).")
+        curve = [s for s in stage.stages if s["task"] == task and s["method"] == "coconut" and "accuracy" in s]
+        if len(curve) > 1:
+            out.append("Coconut after each curriculum stage: " + ", ".join(
+                f"stage {s['stage']} ({s['thoughts']} thoughts) {s['accuracy']:.2f}" for s in curve) + ".")
+    return " ".join(out) + smoke_note(params)
