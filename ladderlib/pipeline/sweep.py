@@ -321,7 +321,7 @@ def write_summary(sweep_dir: str | Path, rows: Sequence[Mapping[str, Any]], grid
 
     sweep_dir = Path(sweep_dir)
     columns = ["point", "status", *grid_keys, *metric_keys(rows, grid_keys)]
-    table = pd.DataFrame(list(rows), columns=columns)
+    table = pd.DataFrame(list(rows), columns=columns, dtype=object)  # ints stay ints beside missing values
     table.to_csv(sweep_dir / SUMMARY_CSV, index=False)
     atomic_write_json(sweep_dir / SUMMARY_JSON, {"columns": columns, "rows": [dict(r) for r in rows]})
     return table
