@@ -22,8 +22,15 @@ def sweep_figure(rows: Sequence[Mapping[str, Any]], metric: str, grid_keys: Sequ
     from matplotlib.figure import Figure
 
     n = len(rows)
-    lines = max(1, len(grid_keys))
-    fig = Figure(figsize=(min(16.0, max(4.5, 0.9 * n + 1.5)), 3.2 + 0.22 * lines), layout="constrained")
+    labels = [f"{row.get('point', '')[:4]}\n{point_label(row, grid_keys)}" for row in rows]
+    longest = max((len(line) for text in labels for line in text.splitlines()), default=4)
+    per_point = max(0.9, 0.075 * longest)  # inches: fontsize-8 labels side by side without overlap
+    rotate = n * per_point > 14.0  # too many points for one row of labels: slant them
+    if rotate:
+        labels = [text.replace("\n", " ", 1).replace("\n", ", ") for text in labels]
+    width = min(16.0, max(4.5, (0.9 if rotate else per_point) * n + 1.5))
+    fig = Figure(figsize=(width, 3.2 + (0.055 * longest * len(grid_keys) if rotate else 0.22 * (1 + len(grid_keys)))),
+                 layout="constrained")
     ax = fig.subplots()
     values = [row.get(metric) for row in rows]
     ys = [float(v) if isinstance(v, (int, float)) and math.isfinite(v) else None for v in values]
@@ -36,7 +43,8 @@ def sweep_figure(rows: Sequence[Mapping[str, Any]], metric: str, grid_keys: Sequ
             ax.text(x, 0, why, ha="center", va="bottom", rotation=90, color="tab:red")
         else:
             ax.text(x, y, f"{y:.4g}", ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(xs, [f"{row.get('point', '')[:4]}\n{point_label(row, grid_keys)}" for row in rows], fontsize=8)
+    ax.set_xticks(xs, labels, fontsize=8, rotation=60 if rotate else 0, ha="right" if rotate else "center",
+                  rotation_mode="anchor" if rotate else "default")
     rate = is_rate(metric) or metric.endswith(("accuracy", "_rate"))
     tidy(ax, integer_x=False, rate=rate)
     if not rate:
