@@ -16,6 +16,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ladderlib.pipeline.sweep import Sweep
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,7 +71,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     return summarise(sweep_dir, sweep, args.metric)
 
 
-def summarise(sweep_dir: Path, sweep, metric: str | None) -> int:
+def summarise(sweep_dir: Path, sweep: "Sweep", metric: str | None) -> int:
     """Write summary.csv/json/png, print the table; 1 when a point failed, 2 when ``--metric`` is unknown."""
     import pandas as pd
 
