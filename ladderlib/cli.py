@@ -28,13 +28,14 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ladderlib.regime_w.cli",
     "ladderlib.regime_w.eval_cli",
     "ladderlib.workbook.cli",
+    "ladderlib.workbook.sweep_cli",
     "ladderlib.export.cli",
     "ladderlib.models.serve",
 )
 
 # ``ladder --help`` lists the commands under these headings (a command not named here goes under "other").
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("workbook and settings", ("pipeline", "report", "params", "model", "serve", "export")),
+    ("workbook and settings", ("pipeline", "sweep", "report", "params", "model", "serve", "export")),
     ("seed 000, LADDER (integration)", ("verify", "generate-variants", "generate-dataset", "train", "solve")),
     ("seed 001, planner/worker", ("planner", "plan-solve", "merge")),
     ("seed 002, Regime W (GSM8K tutor)", ("sft", "regime-w", "rollouts", "ppo", "eval")),

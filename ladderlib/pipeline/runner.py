@@ -17,9 +17,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ladderlib.pipeline.manifest import Manifest, NotebookRecord, git_state, now
 from ladderlib.pipeline.rundir import RunDir, create_run
+
+if TYPE_CHECKING:
+    from ladderlib.config import Params
 
 NOTEBOOK_PATTERN = re.compile(r"^(\d\d)_[A-Za-z0-9_]+\.ipynb$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -76,7 +80,7 @@ def _failure_message(name: str, exc: BaseException) -> str:
 
 
 def run_pipeline(
-    params_path: str | Path | None = None,
+    params_path: "str | Path | Params | None" = None,
     *,
     only: Sequence[str] | None = None,
     resume: str | Path | None = None,
@@ -85,8 +89,12 @@ def run_pipeline(
     kernel_name: str = "python3",
     progress: bool = True,
     log=print,
+    run_id: str | None = None,
 ) -> RunDir:
-    """Execute the notebooks into a new (or resumed) run folder; raise ``PipelineError`` on the first failure."""
+    """Execute the notebooks into a new (or resumed) run folder; raise ``PipelineError`` on the first failure.
+
+    ``params_path`` is a profile file or an already validated ``Params``; ``run_id`` names a new run folder.
+    """
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     all_nbs = discover_notebooks(nb_dir)
     if resume:
@@ -106,11 +114,11 @@ def run_pipeline(
     else:
         if params_path is None:
             raise PipelineError("give --params PROFILE.yaml (or --resume RUN_DIR)")
-        from ladderlib.config import load_params
+        from ladderlib.config import Params, load_params
 
-        params = load_params(params_path)
+        params = params_path if isinstance(params_path, Params) else load_params(params_path)
         chosen = select_notebooks(all_nbs, only)
-        run = create_run(params, runs_dir)
+        run = create_run(params, runs_dir, run_id=run_id)
         manifest = Manifest(
             run_id=run.path.name,
             profile=params.profile,
