@@ -177,3 +177,28 @@ def test_add_latent_tokens_is_idempotent_and_copies_the_init_row(latent_lm):
     src = enc(tok, "<<")[0]
     w = model.get_input_embeddings().weight
     assert torch.equal(w[ids[LATENT]], w[src])
+
+
+def test_generation_never_decodes_the_latent_tokens(latent_lm):
+    """The latent rows copy ``<<`` and the head is tied, so ``<|latent|>`` scores like ``<<``: here it is made to
+    score higher, and greedy decoding must still pick ``<<`` (found by the batch-1 vs batched benchmark, where
+    rounding picked the markers in some rows; decoding with skip_special_tokens then glued digits together)."""
+    model, tok = latent_lm
+    c = Coconut(model, tok)
+    lt = enc(tok, "<<")[0]
+    prompt = c.prompt_ids(enc(tok, "3<<3<<3<<3<<3<<3"), 2) + enc(tok, "<<3")
+    w = model.get_input_embeddings().weight
+    assert w.data_ptr() == model.get_output_embeddings().weight.data_ptr()  # tied
+    with torch.no_grad():
+        assert int(c(torch.tensor([prompt])).logits[0, -1].argmax()) == lt
+        saved = w[c.latent_id].clone()
+        w[c.latent_id] = 1.5 * w[lt]
+    try:
+        with torch.no_grad():
+            assert int(c(torch.tensor([prompt])).logits[0, -1].argmax()) == c.latent_id  # the raw argmax
+        out = c.generate([prompt, prompt[3:]], max_new_tokens=6)
+    finally:
+        with torch.no_grad():
+            w[c.latent_id] = saved
+    assert out[0][0] == lt and out[1][0] == lt
+    assert not set(sum(out, [])) & set(c.ids.values())
