@@ -133,8 +133,13 @@ class Coconut(nn.Module):
     @torch.no_grad()
     def generate(self, prompts: Sequence[Sequence[int]], max_new_tokens: int = 32,
                  eos_token_id: int | None = None) -> list[list[int]]:
-        """Greedy continuations (token ids, eos excluded) of token-id ``prompts``, batched with left padding."""
+        """Greedy continuations (token ids, eos excluded) of token-id ``prompts``, batched with left padding.
+
+        The three latent tokens are never decoded: their rows are copies of ``<<``'s embedding, so with tied
+        embeddings (SmolLM2, GPT-2) their logits tie with ``<<``'s and rounding alone would pick among them."""
         eos = self.tokenizer.eos_token_id if eos_token_id is None else eos_token_id
+        banned = torch.tensor(sorted(self.ids.values()), device=self.embedding.weight.device)
+        pick = lambda logits: logits.index_fill(-1, banned, float("-inf")).argmax(-1)  # noqa: E731
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
         device = self.embedding.weight.device
         width = max(len(p) for p in prompts)
@@ -142,7 +147,7 @@ class Coconut(nn.Module):
         mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
         out = self.forward(ids, mask)
         cache, last_pos = out.past_key_values, position_ids_of(mask)[:, -1]
-        nxt = out.logits[:, -1].argmax(-1)
+        nxt = pick(out.logits[:, -1])
         done = torch.zeros(len(prompts), dtype=torch.bool, device=device)
         tokens: list[list[int]] = [[] for _ in prompts]
         for step in range(max_new_tokens):
@@ -155,7 +160,7 @@ class Coconut(nn.Module):
             last_pos = last_pos + 1
             o = self.model(inputs_embeds=self.embedding(nxt[:, None]), attention_mask=mask,
                            position_ids=last_pos[:, None], past_key_values=cache, use_cache=True)
-            cache, nxt = o.past_key_values, o.logits[:, -1].argmax(-1)
+            cache, nxt = o.past_key_values, pick(o.logits[:, -1])
         return tokens
 
     def trainable_parameters(self) -> list[nn.Parameter]:
