@@ -107,8 +107,7 @@ def train_method(coconut: Coconut, method: str, examples: Sequence[Tokenized], s
             opt = torch.optim.AdamW(params, lr=s.learning_rate, weight_decay=s.weight_decay)
         coconut.model.train()
         phase_steps, losses = 0, []
-        # the cap is per stage's worth of epochs, so single-phase methods get as many steps as the curriculum
-        cap = s.max_steps_per_stage * max(1, phase.epochs // s.epochs_per_stage) if s.max_steps_per_stage else None
+        cap = s.max_steps_per_stage
         for _ in range(phase.epochs):
             order = list(range(len(examples)))
             rng.shuffle(order)
