@@ -61,16 +61,20 @@ def check_grid(grid: Any, source: str = "grid") -> dict[str, list[Any]]:
     return out
 
 
-def load_grid(path: str | Path) -> dict[str, list[Any]]:
-    """Read and check a grid YAML file."""
+def _read_yaml(path: str | Path, what: str) -> Any:
+    """The parsed YAML of ``path``; a missing file or bad YAML raises ``SweepError`` naming ``what``."""
     p = Path(path)
     if not p.is_file():
-        raise SweepError(f"grid file {str(p)!r} not found")
+        raise SweepError(f"{what} {str(p)!r}: file not found")
     try:
-        data = yaml.safe_load(p.read_text())
+        return yaml.safe_load(p.read_text())
     except yaml.YAMLError as exc:
-        raise SweepError(f"grid file {str(p)!r} is not valid YAML: {exc}") from None
-    return check_grid(data, source=str(p))
+        raise SweepError(f"{what} {str(p)!r} is not valid YAML: {exc}") from None
+
+
+def load_grid(path: str | Path) -> dict[str, list[Any]]:
+    """Read and check a grid YAML file."""
+    return check_grid(_read_yaml(path, "grid file"), source=str(path))
 
 
 def expand_grid(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -183,12 +187,7 @@ class Sweep:
 
 def _read_profile(params_path: str | Path) -> dict[str, Any]:
     p = Path(params_path)
-    if not p.is_file():
-        raise SweepError(f"--params {str(p)!r}: file not found")
-    try:
-        data = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as exc:
-        raise SweepError(f"--params {str(p)!r} is not valid YAML: {exc}") from None
+    data = _read_yaml(p, "--params")
     if not isinstance(data, dict):
         raise SweepError(f"--params {str(p)!r}: the top level must be a mapping of keys")
     return {"name": data.get("profile"), "path": str(p.resolve()), "data": data}
