@@ -51,8 +51,10 @@ class LatentSettings(Section):
                                                               "first max_latent_stage steps and the remaining "
                                                               "steps are dropped")
     epochs_per_stage: int = Field(3, ge=1, le=1000, description="passes over the training set per stage")
-    max_steps_per_stage: int | None = Field(None, ge=1, description="cap on optimizer steps per phase (None: "
-                                                                    "the full epochs)")
+    max_steps_per_stage: int | None = Field(None, ge=1, description="cap on optimizer steps per stage's worth "
+                                                                    "of epochs (a one-phase method gets the cap "
+                                                                    "x its stages, so every method trains the "
+                                                                    "same number of steps; None: the full epochs)")
     uniform_prob: float = Field(0.0, ge=0.0, le=1.0, description="probability that a training example is built at "
                                                                  "a uniformly drawn earlier stage instead of the "
                                                                  "current one (the paper's mix)")

@@ -83,7 +83,9 @@ def run_experiment(model_settings: ModelSettings, s: LatentSettings,
     ``on_method`` receives each newly finished method (with its model) before the next one starts."""
     from ladderlib.models.loader import load_model
 
-    ms = model_settings.model_copy(update={"name": s.model}) if s.model else model_settings
+    # the latent passes feed hidden states back as inputs_embeds with our own KV-cache loop, which Unsloth's
+    # patched forward does not promise to support: Coconut always loads through plain transformers (+ PEFT)
+    ms = model_settings.model_copy(update={"backend": "transformers", **({"name": s.model} if s.model else {})})
     finished = finished or {}
     base = None
     out = LatentRun()

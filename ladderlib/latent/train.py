@@ -107,7 +107,9 @@ def train_method(coconut: Coconut, method: str, examples: Sequence[Tokenized], s
             opt = torch.optim.AdamW(params, lr=s.learning_rate, weight_decay=s.weight_decay)
         coconut.model.train()
         phase_steps, losses = 0, []
-        cap = s.max_steps_per_stage
+        # the cap is per stage's worth of epochs, so a one-phase method (no_cot, cot, no curriculum) gets as many
+        # steps as the curriculum methods get over all their stages
+        cap = s.max_steps_per_stage * max(1, phase.epochs // s.epochs_per_stage) if s.max_steps_per_stage else None
         for _ in range(phase.epochs):
             order = list(range(len(examples)))
             rng.shuffle(order)

@@ -31,6 +31,7 @@ STAGES: dict[str, str] = {
     "05_regime_w_rollouts": "run_rollouts",
     "06_grpo_ppo": "run_rl",
     "07_adversarial": "run_adversarial",
+    "08_latent": "run_latent",
     "09_ttrl_eval": "run_final",
 }
 """Notebook stem -> the name of its stage entry in this package."""
