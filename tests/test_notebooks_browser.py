@@ -30,7 +30,7 @@ from tiny_profile import write_tiny_profile
 
 pytestmark = pytest.mark.timeout(1200)
 NOTEBOOKS = ["01_data", "02_variants", "03_verify", "04_sft", "05_regime_w_rollouts", "06_grpo_ppo", "07_adversarial",
-             "09_ttrl_eval"]
+             "08_latent", "09_ttrl_eval"]
 STDERR = f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 
 

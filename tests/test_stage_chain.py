@@ -108,6 +108,30 @@ def test_07_adversarial_trains_on_01s_mbpp_train_and_scores_humaneval_and_mbpp_t
                                                                             "tests vs programs"}
 
 
+def test_08_latent_trains_each_method_then_resumes_from_its_folders(chain):
+    from ladderlib.workbook import run_latent
+
+    params, run, _ = chain
+    first = run_latent(params, run)
+    assert [(r["task"], r["model"]) for r in first.rows] == [("procedural", "no_cot"), ("procedural", "coconut")]
+    assert all(r["n"] == 2 for r in first.rows) and first.reused == []
+    assert [p["baseline"] for p in first.paired] == ["no_cot"] and first.paired[0]["n"] == 2
+    assert [s["stage"] for s in first.stages if s["method"] == "coconut"] == [0, 1]
+    # equal step budgets: no_cot's one phase gets the cap for both of Coconut's stages
+    assert sum(s["steps"] for s in first.stages if s["method"] == "no_cot") == 2
+    for method in ("no_cot", "coconut"):
+        folder = run.latent_dir / "methods" / f"procedural__{method}"
+        assert (folder / "result.json").is_file() and (folder / "adapter" / "latent_tokens.pt").is_file()
+    assert json.loads(run.latent_results.read_text()) == first.rows
+    metrics = RunDir(run.path).read_metrics()["latent"]
+    assert metrics["procedural"]["coconut"]["n"] == 2 and metrics["reused"] == []
+    again = run_latent(params, run)  # a re-run (or a killed run resumed) keeps both finished methods
+    assert again.reused == ["procedural/coconut", "procedural/no_cot"] and again.rows == first.rows
+    changed = params.model_copy(update={"latent": params.latent.model_copy(update={"methods": ["no_cot"],
+                                                                                   "seed": 1})})
+    assert run_latent(changed, run).reused == []  # other settings: nothing is reused
+
+
 def test_every_artifact_is_named_once_and_documented():
     arts = RunDir.artifacts()
     assert len({a.name for a in arts}) == len(arts) and len({a.path for a in arts}) == len(arts)

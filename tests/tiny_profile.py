@@ -29,6 +29,9 @@ adversarial: {{stages: [5], n_discriminator_steps: 0, n_generator_steps: 0, k_al
               stage_max_new_tokens: 4, code_max_new_tokens: 24, tests_max_new_tokens: 16, max_tests: 2,
               max_train_problems: 4, eval_humaneval: 1, eval_mbpp: 1, generation_batch_size: 2,
               ppo: {{batch_size: 1, mini_batch_size: 1, ppo_epochs: 1}}}}
+latent: {{methods: [no_cot, coconut], c_thought: 1, max_latent_stage: 1, epochs_per_stage: 1, max_steps_per_stage: 1,
+         batch_size: 2, max_train_examples: 4, eval_examples: 2, curve_examples: 2, max_new_tokens: 4, max_length: 64,
+         procedural: {{n_train: 4, n_test: 2}}}}
 ttrl: {{problems: 1, max_steps: 1, beta: 0.0, time_limit_s: 20, num_generations: 2, per_device_train_batch_size: 2,
        max_completion_length: 8, probe_samples: 1, answer_max_new_tokens: 8, variant_source: symbolic,
        variant_depth: 1, variant_breadth: 2, max_variants: 2, cache_hit_steps: 0}}

@@ -127,8 +127,11 @@ def planner_rows(run: RunDir) -> list[dict[str, Any]]:
 
 
 def latent_rows(run: RunDir) -> list[dict[str, Any]]:
-    """GSM8K test of the latent-reasoning models (08_latent's ``latent/results.json``)."""
-    return results_file_rows(run, run.latent_results, "latent", ["latent"], "gsm8k", "08_latent")
+    """The latent-reasoning methods on each held-out set they were scored on (08_latent's ``latent/results.json``:
+    the procedural task, GSM8K test and the textbook problems, as the profile's ``latent.tasks`` say)."""
+    from ladderlib.config.latent import METHODS
+
+    return results_file_rows(run, run.latent_results, "latent", list(METHODS), "gsm8k", "08_latent")
 
 
 def code_rows(run: RunDir) -> list[dict[str, Any]]:

@@ -121,12 +121,11 @@ def run_latent(params: Params, run: RunDir) -> LatentStage:
     atomic_write_json(run.latent_results, result.rows)
     atomic_write_json(run.latent_dir / "summary.json", {"settings_key": key, "paired": paired,
                                                         "stages": result.stages})
-    run.record_metrics("latent", {
-        "settings_key": key,
-        "results": {f"{r['task']}/{r['model']}": {k: r[k] for k in ("n", "correct", "accuracy", "ci_low", "ci_high",
-                                                                     "mean_gen_tokens")} for r in result.rows},
-        "paired": paired, "reused": sorted(finished),
-    })
+    scores: dict[str, dict[str, Any]] = {}  # held-out set -> method -> numbers (latent.procedural.coconut.accuracy)
+    for r in result.rows:
+        scores.setdefault(r["task"], {})[r["model"]] = {k: r[k] for k in ("n", "correct", "accuracy", "ci_low",
+                                                                          "ci_high", "mean_gen_tokens")}
+    run.record_metrics("latent", {**scores, "settings_key": key, "paired": paired, "reused": sorted(finished)})
     by_split = {f"{split}/{k.split('/', 1)[1]}": recs for k, splits in records.items()
                 for split, recs in splits.items()}
     return LatentStage(result.rows, result.stages, result.steps, paired, by_split, sorted(finished))
