@@ -80,14 +80,26 @@ class Coconut(nn.Module):
     # --- forward ----------------------------------------------------------------------------------------
 
     def _run(self, embeds: torch.Tensor, mask: torch.Tensor, pos: torch.Tensor, lo: int, hi: int,
-             cache: Any) -> Any:
+             cache: Any, logits_to_keep: int = 0) -> Any:
         return self.model(inputs_embeds=embeds[:, lo:hi], attention_mask=mask[:, :hi], position_ids=pos[:, lo:hi],
-                          past_key_values=cache, use_cache=True, output_hidden_states=True)
+                          past_key_values=cache, use_cache=True, output_hidden_states=not logits_to_keep,
+                          logits_to_keep=logits_to_keep)
+
+    def _decoder(self) -> Any:
+        """The transformer body without the LM head (LoRA layers are injected in place, so they run too)."""
+        base = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
+        return base.get_decoder()
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                labels: torch.Tensor | None = None) -> LatentOutput:
-        """Logits (and the masked next-token loss when ``labels`` are given) with the latent slots filled."""
+                labels: torch.Tensor | None = None, logits_to_keep: int = 0) -> LatentOutput:
+        """Logits (and the masked next-token loss when ``labels`` are given) with the latent slots filled.
+
+        ``logits_to_keep=k > 0`` (generation) returns only the last ``k`` positions' logits: the latent passes
+        then run the body alone (a thought is a hidden state, not a logit) and the head sees ``k`` positions."""
         from transformers import DynamicCache
+
+        if logits_to_keep and labels is not None:
+            raise ValueError("the loss needs every position's logits: logits_to_keep must be 0 with labels")
 
         mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask
         pos = position_ids_of(mask)
@@ -103,17 +115,22 @@ class Coconut(nn.Module):
             first = int(pending.any(0).nonzero()[0])
             if first == 0:
                 raise ValueError("a latent token cannot be the first position of a row")
-            out = self._run(embeds, mask, pos, done, first, cache)
-            logits.append(out.logits)
+            if logits_to_keep:
+                out = self._decoder()(inputs_embeds=embeds[:, done:first], attention_mask=mask[:, :first],
+                                      position_ids=pos[:, done:first], past_key_values=cache, use_cache=True)
+                thought = out.last_hidden_state[:, -1]  # the last hidden state of position first - 1
+            else:
+                out = self._run(embeds, mask, pos, done, first, cache)
+                logits.append(out.logits)
+                thought = out.hidden_states[-1][:, -1]
             cache, passes = out.past_key_values, passes + 1
             rows = pending[:, first]
-            thought = out.hidden_states[-1][:, -1]  # the last hidden state of position first - 1
             slot = torch.zeros_like(is_latent)
             slot[:, first] = rows
             embeds = torch.where(slot[..., None], thought[:, None], embeds)
             pending[:, first] = False
             done = first
-        out = self._run(embeds, mask, pos, done, input_ids.shape[1], cache)
+        out = self._run(embeds, mask, pos, done, input_ids.shape[1], cache, logits_to_keep)
         logits.append(out.logits)
         all_logits = torch.cat(logits, dim=1)
         loss = None
@@ -130,37 +147,41 @@ class Coconut(nn.Module):
             return list(question_ids)
         return [*question_ids, self.start_id, *[self.latent_id] * n_thoughts, self.end_id]
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def generate(self, prompts: Sequence[Sequence[int]], max_new_tokens: int = 32,
                  eos_token_id: int | None = None) -> list[list[int]]:
         """Greedy continuations (token ids, eos excluded) of token-id ``prompts``, batched with left padding.
 
         The three latent tokens are never decoded: their rows are copies of ``<<``'s embedding, so with tied
-        embeddings (SmolLM2, GPT-2) their logits tie with ``<<``'s and rounding alone would pick among them."""
+        embeddings (SmolLM2, GPT-2) their logits tie with ``<<``'s and rounding alone would pick among them.
+        Only the last position's logits are computed (prompt and latent passes included), and the tokens stay
+        on the tensor side until the end (one ``tolist`` per call, no per-row Python work per step)."""
         eos = self.tokenizer.eos_token_id if eos_token_id is None else eos_token_id
-        banned = torch.tensor(sorted(self.ids.values()), device=self.embedding.weight.device)
+        device = self.embedding.weight.device
+        banned = torch.tensor(sorted(self.ids.values()), device=device)
         pick = lambda logits: logits.index_fill(-1, banned, float("-inf")).argmax(-1)  # noqa: E731
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
-        device = self.embedding.weight.device
         width = max(len(p) for p in prompts)
         ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], device=device)
-        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
-        out = self.forward(ids, mask)
-        cache, last_pos = out.past_key_values, position_ids_of(mask)[:, -1]
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) + [1] * max_new_tokens for p in prompts],
+                            device=device)
+        out = self.forward(ids, mask[:, :width], logits_to_keep=1)
+        cache, last_pos = out.past_key_values, position_ids_of(mask[:, :width])[:, -1:]
         nxt = pick(out.logits[:, -1])
         done = torch.zeros(len(prompts), dtype=torch.bool, device=device)
-        tokens: list[list[int]] = [[] for _ in prompts]
+        steps: list[torch.Tensor] = []
         for step in range(max_new_tokens):
+            steps.append(nxt)
             done |= nxt == eos
-            for i in (~done).nonzero()[:, 0].tolist():
-                tokens[i].append(int(nxt[i]))
             if bool(done.all()) or step == max_new_tokens - 1:
                 break
-            mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=1)
             last_pos = last_pos + 1
-            o = self.model(inputs_embeds=self.embedding(nxt[:, None]), attention_mask=mask,
-                           position_ids=last_pos[:, None], past_key_values=cache, use_cache=True)
+            o = self.model(inputs_embeds=self.embedding(nxt[:, None]), attention_mask=mask[:, :width + step + 1],
+                           position_ids=last_pos, past_key_values=cache, use_cache=True)
             cache, nxt = o.past_key_values, pick(o.logits[:, -1])
+        tokens: list[list[int]] = []
+        for row in torch.stack(steps, 1).tolist() if steps else [[] for _ in prompts]:
+            tokens.append(row[:row.index(eos)] if eos in row else row)
         return tokens
 
     def trainable_parameters(self) -> list[nn.Parameter]:
