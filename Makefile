@@ -31,7 +31,10 @@ run: $(STAMP)
 test: $(STAMP)
 	# the import layers (pyproject.toml [tool.importlinter]): a back-arrow fails here, before the tests
 	$(BIN)/lint-imports
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow" -q
+	# the sandbox tests alone first (they check that no stray process is left on the machine), then the rest on
+	# two pytest-xdist workers, a test file per worker at a time so module fixtures are built once
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "serial and not slow" -q
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not serial and not slow" -q -n 2 --dist loadfile
 
 test-slow: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m slow -q

@@ -69,3 +69,11 @@ data:
   code: {{humaneval: true, mbpp_path: {shared_data / 'mbpp' / 'mbpp.jsonl'}}}
 """,
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    """The sandbox tests are ``serial``: they assert that no stray process is left anywhere on the machine, which
+    only holds when no other test runs beside them (``make test`` runs them alone, then the rest on two workers)."""
+    for item in items:
+        if item.path.name.startswith("test_sandbox_"):
+            item.add_marker(pytest.mark.serial)

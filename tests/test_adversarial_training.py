@@ -163,6 +163,7 @@ train_adversarial(MODEL, tiny(stages=[5], epochs_per_stage=2), SANDBOX, PROBLEMS
 """
 
 
+@pytest.mark.slow  # ~40 s: a second process trains and is killed; resume_from is tested by default
 def test_resume_after_sigkill_mid_stage_reaches_the_same_last_step(tmp_path, one_thread):
     out = tmp_path / "run"
     script = SCRIPT.format(tests=str(Path(__file__).parent), out=str(out))

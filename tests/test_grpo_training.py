@@ -108,6 +108,7 @@ train_ladder_grpo(MODEL, tiny(max_steps=4), ROWS, {out!r}, strict_resume=True)
 """
 
 
+@pytest.mark.slow  # ~30 s: a second process trains and is killed; test_grpo_cli_and_ablation resumes by default
 def test_resume_after_sigkill_continues_to_the_end(tmp_path):
     out = tmp_path / "grpo"
     script = SCRIPT.format(tests=str(Path(__file__).parent), out=str(out))

@@ -82,10 +82,12 @@ def test_06_rl_reads_rollouts_adapters_and_variants(chain):
     assert rl.grpo["variants"]["heldout_before"]["n"] == rl.grpo["heldout"]["n"] == 2
     assert set(rl.grpo_curves) == {"variants", "originals"} and rl.grpo_curves["variants"]["train"]
     assert rl.planner["start_adapter"] == str(run.planner_sft_adapter) and rl.planner["steps"] == 1
+    pw = rl.planner["gsm8k_test"]  # the trained planner + frozen worker on the rows base/SFT/PPO were scored on
+    assert pw["model"] == "planner_worker" and pw["n"] == 2 and 0 <= pw["correct"] <= 2 and pw["gen_tokens"] > 0
     assert run.has_adapter(run.ppo_dir / "adapter") and run.has_adapter(run.grpo_dir("variants") / "adapter")
     sections = RunDir(run.path).read_metrics()
     assert set(sections) == {"01_data", "02_variants", "03_verify", "sft", "planner_sft", "sft_dev_eval", "regime_w",
-                             "ppo_regime_w", "gsm8k_test", "grpo", "planner_grpo"}
+                             "ppo_regime_w", "gsm8k_test", "grpo", "planner_grpo", "planner_worker_test"}
 
 
 def test_07_adversarial_trains_on_01s_mbpp_train_and_scores_humaneval_and_mbpp_test(chain):

@@ -135,6 +135,9 @@ def rl_findings(stage: Any, params: Any) -> str:
     if p:
         out.append(f"Planner GRPO scored {p.get('completions_scored', 0)} plans, {p.get('unparsable_plans', 0)} of them "
                    "unparsable (those get exactly the unparsable reward).")
+        if t := p.get("gsm8k_test"):
+            out.append(f"Planner + frozen worker on the same GSM8K test rows: {_share(t['correct'], t['n'])}, "
+                       f"{t['decomposed']} of {t['n']} problems decomposed.")
     return " ".join(out) + smoke_note(params)
 
 

@@ -95,6 +95,32 @@ def run_planner_grpo(params: Params, run: RunDir) -> dict[str, Any]:
     return summary
 
 
+def run_planner_eval(params: Params, run: RunDir) -> dict[str, Any]:
+    """The trained planner with the frozen worker, greedy, on the same GSM8K test rows as base/SFT/PPO (an
+    unparsable plan is solved directly); records ``metrics.json['planner_worker_test']`` for 09's final table."""
+    import time
+
+    from ladderlib.data import read_dataset
+    from ladderlib.evaluate.stats import wilson_interval
+    from ladderlib.planner.inference import solve
+
+    s, e = params.planner_grpo, params.evaluation
+    test = read_dataset(run.path, "gsm8k_test")[: e.test_examples]
+    t0 = time.perf_counter()
+    results = solve([r["question"] for r in test], params.model, run.planner_grpo_dir / "adapter",
+                    golds=[r["answer"] for r in test], engine="hf", max_plan_tokens=s.max_completion_length,
+                    worker_max_new_tokens=s.worker_max_new_tokens, max_subproblems=s.max_subproblems,
+                    embedding_model=None, batch_size=e.batch_size)
+    k, n = sum(bool(r.correct) for r in results), len(results)
+    lo, hi = wilson_interval(k, n)
+    row = {"model": "planner_worker", "n": n, "correct": k, "accuracy": k / n if n else 0.0, "ci_low": lo,
+           "ci_high": hi, "wall_s": round(time.perf_counter() - t0, 2), "gen_tokens": sum(r.tokens for r in results),
+           "parsable": sum(r.parse_ok for r in results) / n if n else 0.0,
+           "decomposed": sum(r.decomposed for r in results)}
+    run.record_metrics("planner_worker_test", {"table": [row]})
+    return row
+
+
 def run_rl(params: Params, run: RunDir) -> RLStage:
     """Everything 06 trains and measures, in order (each part resumes on a rerun)."""
     from ladderlib.train.grpo import grpo_curves
@@ -104,4 +130,5 @@ def run_rl(params: Params, run: RunDir) -> RLStage:
     grpo = run_ladder_grpo(params, run)
     curves = {arm: grpo_curves(run.grpo_dir(arm) / "metrics.jsonl") for arm in grpo if arm not in ("heldout", "warmup")}
     planner = run_planner_grpo(params, run)
+    planner["gsm8k_test"] = run_planner_eval(params, run)
     return RLStage(ppo, table, grpo, curves, planner)
