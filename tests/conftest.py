@@ -71,9 +71,17 @@ data:
     )
 
 
+# the longest files (minutes each), started first so that the two xdist workers finish together
+LONG_FILES = ("test_notebooks_browser.py", "test_stage_chain.py", "test_ttrl.py", "test_adversarial_training.py",
+              "test_regime_w_rollouts.py", "test_planner_grpo.py", "test_report.py", "test_grpo_training.py")
+
+
 def pytest_collection_modifyitems(config, items):
     """The sandbox tests are ``serial``: they assert that no stray process is left anywhere on the machine, which
-    only holds when no other test runs beside them (``make test`` runs them alone, then the rest on two workers)."""
+    only holds when no other test runs beside them (``make test`` runs them alone, then the rest on two workers).
+    The long files go first (a stable sort: the order inside each file is kept)."""
     for item in items:
         if item.path.name.startswith("test_sandbox_"):
             item.add_marker(pytest.mark.serial)
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FILES)))
