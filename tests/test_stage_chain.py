@@ -102,6 +102,7 @@ def test_07_adversarial_trains_on_01s_mbpp_train_and_scores_humaneval_and_mbpp_t
     assert {(r["set"], r["generator"]) for r in adv.evaluation["pass"]} == {
         (s, g) for s in ("humaneval", "mbpp_test") for g in ("base", "trained")}
     assert all(r["n"] == 1 for r in adv.evaluation["pass"]) and len(adv.evaluation["paired"]) == 2
+    assert all(r["wall_s"] > 0 and r["gen_tokens"] > 0 for r in adv.evaluation["pass"])  # 09's table columns
     assert (run.adversarial_eval_dir / "records.jsonl").is_file()
     train_ids = {r["problem_id"] for row in adv.rollouts for r in row["rounds"]}
     assert train_ids and all(601 <= int(i.split("-")[1]) <= 974 for i in train_ids)  # MBPP train only

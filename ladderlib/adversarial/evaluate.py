@@ -12,6 +12,7 @@ paired test, and the discriminator's test validity and break rate. Evaluation pr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -103,10 +104,13 @@ def evaluate_adversarial(roles: Any, sets: Mapping[str, Sequence[CodeProblem]], 
         return out
 
     played: dict[str, dict[str, list[ProblemRound]]] = {}
+    seconds: dict[str, float] = {}
     for model, role in GENERATORS.items():
+        t0 = time.perf_counter()
         with roles.engine(role) as engine:
             chains = write_chains(engine, everything, gen_budget, samples=n, seed=mix_seed(settings.seed, 7))
         played[model] = by_set(score(everything, chains, None, sandbox))
+        seconds[model] = time.perf_counter() - t0
     judged: dict[str, dict[str, list[ProblemRound]]] = {}
     first = [c for r in (r for name in sets for r in played["trained"][name]) for c in r.chains[:1]]
     for model, role in DISCRIMINATORS.items():
@@ -115,7 +119,11 @@ def evaluate_adversarial(roles: Any, sets: Mapping[str, Sequence[CodeProblem]], 
         judged[model] = by_set(score(everything, first, answers, sandbox))
     for name in sets:
         for model in GENERATORS:
-            result["pass"].append(pass_row(name, model, played[model][name], settings.eval_k))
+            row = pass_row(name, model, played[model][name], settings.eval_k)
+            # the sets are generated in one batched pass per model: its time is shared out by problem count
+            row["wall_s"] = round(seconds[model] * len(sets[name]) / len(everything), 2)
+            row["gen_tokens"] = sum(sum(c.tokens) for r in played[model][name] for c in r.chains)
+            result["pass"].append(row)
             records += [{"set": name, "generator": model, **r.to_row()} for r in played[model][name]]
         result["paired"].append(paired_row(name, played["base"][name], played["trained"][name]))
         for model in DISCRIMINATORS:

@@ -59,6 +59,7 @@ class Chain:
     prompts: list[Chat] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     finished: list[bool] = field(default_factory=list)
+    tokens: list[int] = field(default_factory=list)  # generated tokens per stage
     program: ExtractedCode | None = None
 
 
@@ -95,6 +96,7 @@ def write_chains(engine: Any, problems: Sequence[CodeProblem], budgets: Budgets,
             c.prompts.append(prompt)
             c.texts.append(comp.text)
             c.finished.append(comp.n_tokens < tokens)
+            c.tokens.append(comp.n_tokens)
     for c, p in zip(chains, owners, strict=True):
         c.program = extract_code(c.texts[-1], p.entry_point, p.signature)
     return chains
