@@ -118,6 +118,36 @@ def test_html_export_embeds_images(executed_run, tmp_path):
     assert "PosixPath(" not in body
 
 
+def test_html_export_shows_the_widget_fallbacks_offline(executed_run, lab_browser, tmp_path):
+    """The executed copies hold the widgets' static renderings (no frozen views): an HTML export, viewed with no
+    network, shows the expandable variant trees and the rollout cards."""
+    from nbconvert import HTMLExporter
+
+    context = lab_browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    try:
+        for name, css, words in (("02_variants", ".ladder-variant-static", "variant tree"),
+                                 ("05_regime_w_rollouts", ".ladder-rollouts-static", "rollout row")):
+            nb = nbformat.read(executed_run.path / "notebooks" / f"{name}.ipynb", as_version=4)
+            bundles = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+            static = [d for d in bundles if css[1:] in str(d.get("text/html", ""))]
+            assert len(static) == 1 and "application/vnd.jupyter.widget-view+json" not in static[0]
+            body, _ = HTMLExporter().from_notebook_node(nb)
+            html_path = tmp_path / f"{name}.html"
+            html_path.write_text(body)
+            page.goto(html_path.as_uri())
+            fallback = page.locator(css)
+            assert fallback.count() == 1 and fallback.is_visible() and words in fallback.inner_text(), name
+            if name == "02_variants":  # a tree expands with no kernel and no widget manager
+                tree = page.locator(".ladder-variant-static details").first
+                was_open = tree.evaluate("d => d.open")
+                tree.locator("summary").first.click()
+                assert tree.evaluate("d => d.open") != was_open
+            save_screenshot(page, tmp_path / f"{name}-export.png")
+    finally:
+        context.close()
+
+
 def test_a_copied_run_folder_reruns_in_place(executed_run, tmp_path):
     """The injected parameters are relative to the executed copy: a moved run reads and writes its own folder."""
     nb = nbformat.read(executed_run.path / "notebooks" / "01_data.ipynb", as_version=4)

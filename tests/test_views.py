@@ -35,6 +35,9 @@ def test_figures_keep_every_requested_series_and_use_integer_steps():
     assert hi - lo >= 1.0  # a flat series is not autoscaled to ±0.05
     ticks = fig.axes[0].get_xticks()
     assert all(float(t).is_integer() for t in ticks)
+    one = plot_curves([{"step": 1, "reward": 0.5}], ["reward"], "one step")  # a single step: whole ticks too
+    ticks = [t for t in one.axes[0].get_xticks() if one.axes[0].get_xlim()[0] <= t <= one.axes[0].get_xlim()[1]]
+    assert 1 in ticks and all(float(t).is_integer() for t in ticks), ticks
     arms = plot_arms({"a": rows, "b": [{"step": 1, "reward": 0.2}]}, ["reward", "nope"], "t")
     assert len(arms.axes[0].lines) == 2 and any("no data" in t.get_text() for t in arms.axes[1].texts)
     big = plot_curves(rows, ["reward"] * 5, "t")
@@ -100,3 +103,39 @@ def test_every_stage_has_findings_that_flag_smoke_profiles(stage):
     assert fn.__doc__
     smoke = type("P", (), {"smoke": True, "profile": "cpu_smoke"})()
     assert "Smoke profile" in findings.smoke_note(smoke) and findings.smoke_note(type("P", (), {})()) == ""
+
+
+def test_executed_copies_keep_the_static_view_and_the_progress_bars_state():
+    """The pipeline's finishing step: a fallback widget's frozen view goes (its static HTML stays), a tqdm-style
+    widget with no HTML keeps its view and the saved state it references; nothing else of the state survives."""
+    import ipywidgets as W
+    import nbformat
+    from ipywidgets.embed import embed_data
+    from nbconvert import HTMLExporter
+
+    from ladderlib.pipeline.saved_widgets import WIDGET_STATE, WIDGET_VIEW, keep_static_widget_outputs
+    from ladderlib.widgets.fallback import FallbackVBox
+
+    tree = FallbackVBox([W.HBox([W.Button(description="expand")])], fallback_html="<div class='x-static'>tree</div>")
+    bar = W.IntProgress(value=3, max=10)
+    state = embed_data(views=[tree, bar])["manager_state"]
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {WIDGET_STATE: state}
+    bundles = [tree._repr_mimebundle_(), {WIDGET_VIEW: bar._repr_mimebundle_()[WIDGET_VIEW], "text/plain": "3/10"}]
+    nb.cells = [nbformat.v4.new_code_cell("w", outputs=[nbformat.v4.new_output("display_data", data=b)])
+                for b in bundles]
+    assert keep_static_widget_outputs(nb) == 1
+    nbformat.validate(nb)
+    first, second = (c.outputs[0].data for c in nb.cells)
+    assert WIDGET_VIEW not in first and "x-static" in first["text/html"]
+    assert second[WIDGET_VIEW]["model_id"] == bar.model_id
+    kept = nb.metadata["widgets"][WIDGET_STATE]["state"]
+    assert bar.model_id in kept and bar.layout.model_id in kept and bar.style.model_id in kept
+    assert tree.model_id not in kept and tree.children[0].model_id not in kept
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    assert "<div class='x-static'>tree</div>" in body or '<div class="x-static">tree</div>' in body
+    nb.cells = nb.cells[:1]  # no widget view left at all: no saved state either
+    nb.metadata["widgets"] = {WIDGET_STATE: state}
+    nb.cells[0].outputs[0].data = tree._repr_mimebundle_()
+    keep_static_widget_outputs(nb)
+    assert "widgets" not in nb.metadata

@@ -6,8 +6,8 @@ failing cell. ``resume`` skips notebooks already completed and continues from th
 Each notebook executes with its working directory in ``<run>/notebooks/`` and the parameters
 ``run_dir = ".."`` and ``params_path = "../params.yaml"``, relative to the executed copy: a run folder that is
 copied or moved and re-run in place ("Run All" in JupyterLab) reads and writes its own folder. Executed
-notebooks are signed with nbformat's notary, so JupyterLab on this machine trusts them and renders their
-saved widget state.
+notebooks keep the static rendering of our widgets instead of their frozen views (``saved_widgets``) and are
+signed with nbformat's notary, so JupyterLab on this machine trusts them and renders their HTML.
 """
 
 from __future__ import annotations
@@ -62,12 +62,16 @@ def select_notebooks(notebooks: Sequence[Path], only: Sequence[str] | None) -> l
     return chosen
 
 
-def sign_notebook(path: Path) -> None:
-    """Mark an executed notebook trusted for this user (nbformat's notary), so its widgets and HTML render."""
+def finish_notebook(path: Path) -> None:
+    """Keep the widgets' static renderings in the executed copy, then mark it trusted (nbformat's notary)."""
     import nbformat
     from nbformat.sign import NotebookNotary
 
+    from ladderlib.pipeline.saved_widgets import keep_static_widget_outputs
+
     nb = nbformat.read(path, as_version=4)
+    if keep_static_widget_outputs(nb):
+        nbformat.write(nb, path)
     NotebookNotary().sign(nb)
 
 
@@ -163,7 +167,7 @@ def _execute(run, manifest, rec, src, out_dir, nb_dir, kernel_name, progress, lo
             cwd=str(out_dir),
             progress_bar=progress,
         )
-        sign_notebook(out_dir / src.name)
+        finish_notebook(out_dir / src.name)
     except BaseException as exc:
         rec.status, rec.ended = "failed", now()
         rec.duration_s = round(time.monotonic() - t0, 2)

@@ -86,6 +86,10 @@ def tidy(ax: Any, *, integer_x: bool = True, rate: bool = False) -> None:
     from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
     if integer_x:
+        lo, hi = ax.get_xlim()
+        if math.floor(hi) - math.ceil(lo) < 1:  # fewer than two whole steps in view (one point): the locator
+            mid = round((lo + hi) / 2)  # would fall back to fractional ticks, so show the step between neighbours
+            ax.set_xlim(mid - 1, mid + 1)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fmt = ScalarFormatter(useOffset=False)
     fmt.set_scientific(False)
