@@ -91,3 +91,17 @@ def test_paired_tests_on_known_cases():
     assert boot["diff"] == 0.5 and boot["ci_low"] > 0.2 and boot["ci_high"] < 0.8
     with pytest.raises(ValueError, match="equal length"):
         mcnemar_exact([True], [True, False])
+
+
+def test_a_forest_built_once_cleans_like_a_fresh_one():
+    """The benchmark builds the roots' forest once and cleans it twice (before and after freezing the held-out)."""
+    from ladderlib.config.variants import VariantSettings
+
+    roots = [{"integrand": "x**2*exp(x)", "variable": "x"}, {"integrand": "x*sin(2*x)", "variable": "x"}]
+    vs = VariantSettings(variant_source="symbolic", max_depth=1, breadth=3, max_nodes_per_tree=6, drop_monomials=True,
+                         difficulty_timeout_s=0.0, seed=0)
+    forest = X.forest_rows(roots, vs)
+    assert forest and all("integrand" in r for r in forest)
+    fresh = X.variant_rows(roots, vs, exclude=forest[:1])
+    reused = X.variant_rows(roots, vs, exclude=forest[:1], forest=forest)
+    assert fresh == reused and fresh[1]["excluded"] >= 1 and fresh[1]["forest"] == len(forest)

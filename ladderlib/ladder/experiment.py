@@ -153,15 +153,21 @@ def clean_variants(rows: Sequence[dict[str, Any]], max_ops: int = MAX_ANSWER_OPS
     return kept, counts
 
 
-def variant_rows(roots: Sequence[dict[str, Any]], settings: Any, max_ops: int = MAX_ANSWER_OPS,
-                 exclude: Iterable[dict[str, Any]] = ()) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The roots' symbolic forest (``settings``: ``VariantSettings``) as clean training rows (``clean_variants``);
-    the roots themselves and rows matching ``exclude`` are dropped."""
+def forest_rows(roots: Sequence[dict[str, Any]], settings: Any) -> list[dict[str, Any]]:
+    """The roots' symbolic variant forest (``settings``: ``VariantSettings``) as dataset rows, not yet cleaned."""
     from ladderlib.ladder.variants.dataset import build_dataset
     from ladderlib.ladder.variants.generate import generate_forest
 
-    trees = generate_forest([r["integrand"] for r in roots], settings=settings)
-    return clean_variants(build_dataset(trees), max_ops, [*roots, *exclude])
+    return build_dataset(generate_forest([r["integrand"] for r in roots], settings=settings))
+
+
+def variant_rows(roots: Sequence[dict[str, Any]], settings: Any, max_ops: int = MAX_ANSWER_OPS,
+                 exclude: Iterable[dict[str, Any]] = (), forest: Sequence[dict[str, Any]] | None = None,
+                 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The roots' forest (``forest``, or built from ``settings``) as clean training rows (``clean_variants``);
+    the roots themselves and rows matching ``exclude`` are dropped."""
+    rows = forest if forest is not None else forest_rows(roots, settings)
+    return clean_variants(rows, max_ops, [*roots, *exclude])
 
 
 def select_warmup(train: Sequence[dict[str, Any]], exclude: Iterable[dict[str, Any]], n: int, seed: int,
