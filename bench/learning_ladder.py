@@ -212,7 +212,13 @@ def main() -> int:
     if args.filter_samples:
         solved = cached(work / "pass_rates.json", {**warm_key, "k": args.filter_samples},
                         lambda: pass_rates(model, [str(warmup_dir)], variants, args.filter_samples, args.max_new_tokens))
+        # a diagnostic beside the filter: the same samples from the untrained model (does the warm-up help or hurt?)
+        solved_base = cached(work / "pass_rates_untrained.json", {"data": data_key, "k": args.filter_samples},
+                             lambda: pass_rates(model, [], variants, args.filter_samples, args.max_new_tokens))
+        untrained_counts = keep_sometimes_solved(variants, solved_base, args.filter_samples, args.min_variants)[1]
         variants, filter_counts = keep_sometimes_solved(variants, solved, args.filter_samples, args.min_variants)
+        filter_counts = {**filter_counts, "untrained_model": {k: v for k, v in untrained_counts.items() if k != "kept"},
+                         "samples_per_variant": args.filter_samples, "temperature": 1.0}
     arms_rows = {"roots": with_static_difficulty(data["roots"]), "variants": with_static_difficulty(variants)}
 
     seeds = []
