@@ -69,8 +69,15 @@ from ladderlib.plots.tables import table
 table(final.ttrl.table.to_dict("records"), caption="Base vs LADDER GRPO vs LADDER GRPO + TTRL")
 
 # %%
-table([{"figure": name, "value": value} for name, value in final.ttrl_summary.items()],
-      caption="final_pass@1 (honest) and solved_during_adaptation (the paper's count), adapter cache")
+from ladderlib.workbook.ttrl_views import cache_rows, figure_rows, problem_rows
+
+table(figure_rows(final.ttrl_summary), caption="final_pass@1 (honest) and solved_during_adaptation (the paper's count)")
+
+# %%
+table(cache_rows(final.ttrl_summary), caption="The adapter cache: a second pass over the same problems")
+
+# %%
+table(problem_rows(final.ttrl_summary), caption="What adaptation did, problem by problem", code=["integrand", "answer"])
 
 # %% [markdown]
 # ## The final table: every system trained in this run
