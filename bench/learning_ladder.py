@@ -137,12 +137,14 @@ def plot(result: dict, path: Path) -> None:
     fig, (bars, dev) = panels(2, "LADDER learning benchmark")
     seed0 = result["seeds"][0]
     evals = [result["untrained"], result["warmup"]["heldout"], *[seed0["arms"][a]["heldout"] for a in ("roots", "variants")]]
-    names = ["untrained", "warm-up", "GRPO roots", "GRPO variants"]
+    names = ["untrained", "warm-up", "GRPO\nroots", "GRPO\nvariants"]
     acc = [e["accuracy"] for e in evals]
     bars.bar(names, acc, yerr=[[a - e["ci_low"] for a, e in zip(acc, evals)], [e["ci_high"] - a for a, e in zip(acc, evals)]],
              capsize=5, color="#4c72b0")
+    for i, e in enumerate(evals):
+        bars.annotate(f"{e['correct']}/{e['n']}", (i, e["ci_high"]), textcoords="offset points", xytext=(0, 4), ha="center")
     bars.set(ylabel=f"held-out accuracy (n={evals[0]['n']})", title="greedy accuracy, 95% CI")
-    tidy(bars, integer_x=False)
+    tidy(bars, integer_x=False, rate=True)
     for arm in ("roots", "variants"):
         pts = seed0["arms"][arm]["dev_curve"]
         dev.plot([p["step"] for p in pts], [p["accuracy"] for p in pts], marker="o", ms=3, label=arm)
