@@ -3,7 +3,7 @@ JupyterLab in headless Chromium, untrusted, and exported to HTML.
 
 Checks, on the rendered page: an image per plotting cell, no ``PosixPath(`` text, no stderr (warning) blocks,
 the audit table with all its rows, the widgets' static fallbacks visible in the untrusted notebook; and in the
-HTML export, images embedded. Screenshots go to the test's temp folder (and ``tests/.artifacts/``).
+HTML export, images embedded and the widgets' static renderings shown offline. Screenshots go to the test's temp folder (and ``tests/.artifacts/``).
 """
 
 from __future__ import annotations
