@@ -69,7 +69,7 @@ from ladderlib.plots.tables import table
 table(final.ttrl.table.to_dict("records"), caption="Base vs LADDER GRPO vs LADDER GRPO + TTRL")
 
 # %%
-from ladderlib.workbook.ttrl_views import cache_rows, figure_rows, problem_rows
+from ladderlib.workbook.ttrl_views import PROBLEM_COLUMNS, cache_rows, figure_rows
 
 table(figure_rows(final.ttrl_summary), caption="final_pass@1 (honest) and solved_during_adaptation (the paper's count)")
 
@@ -77,7 +77,8 @@ table(figure_rows(final.ttrl_summary), caption="final_pass@1 (honest) and solved
 table(cache_rows(final.ttrl_summary), caption="The adapter cache: a second pass over the same problems")
 
 # %%
-table(problem_rows(final.ttrl_summary), caption="What adaptation did, problem by problem", code=["integrand", "answer"])
+table(final.ttrl.plain.table(), PROBLEM_COLUMNS, caption="What adaptation did, problem by problem",
+      code=["integrand", "answer"])
 
 # %% [markdown]
 # ## The final table: every system trained in this run

@@ -46,29 +46,30 @@ def test_run_ttrl_writes_the_comparison_rows_and_both_figures(tmp_path, shared_d
     assert summary["cache"]["problems"] == 2 and summary["start_adapters"][-1].endswith("adapter")
     assert list(stage.table.columns) == list(ROW_KEYS) and len(stage.table) == 3
     assert run.read_metrics()["ttrl"]["figures"] == summary["figures"]
-    from ladderlib.workbook.ttrl_views import cache_rows, figure_rows, problem_rows
+    from ladderlib.workbook.ttrl_views import cache_rows, figure_rows
 
     assert [r["figure"] for r in figure_rows(summary)] == ["final_pass@1", "solved_during_adaptation",
                                                            "final_pass@1 with the adapter cache"]
-    per_problem = problem_rows(summary)
+    per_problem = stage.plain.table()
     assert len(per_problem) == 2 and all(isinstance(v, str | int | float | bool) for r in per_problem for v in r.values())
     assert cache_rows(summary)[0]["problems"] == 2
 
 
 def test_ttrl_views_keep_the_two_figures_apart_and_show_no_nested_records():
     """09's tables: the honest figure and the paper's count side by side with their CIs; per-problem rows flat."""
-    from ladderlib.workbook.ttrl_views import cache_rows, figure_rows, problem_rows
+    from ladderlib.ladder.ttrl_results import ProblemResult, TTRLRun
+    from ladderlib.workbook.ttrl_views import cache_rows, figure_rows
 
     fig = lambda k: {"k": k, "n": 4, "value": k / 4, "ci_low": 0.0, "ci_high": 0.9}  # noqa: E731
-    problem = {"id": "p1", "integrand": "x*exp(x)", "variants": 3, "steps": 2, "stopped_by": "max_steps",
-               "answer": "x*exp(x) - exp(x)", "code": "ok", "final_correct": True, "solved_during_adaptation": True,
-               "probe_passes": 1, "probe_samples": 2, "wall_s": 3.5,
-               "gen_tokens": {"variants": 10, "probes": 5, "answer": 7, "grpo": 20}, "adapter_stack": ["/a", "/b"]}
-    summary = {"figures": {"final_pass@1": fig(1), "solved_during_adaptation": fig(3)}, "cache": None,
-               "problems": [problem]}
+    problem = ProblemResult("p1", "x*exp(x)", "x", None, None, variants=3, steps=2, stopped_by="max_steps",
+                            answer="x*exp(x) - exp(x)", code="ok", final_correct=True, solved_during_adaptation=True,
+                            probe_passes=1, probe_samples=2, wall_s=3.5,
+                            gen_tokens={"variants": 10, "probes": 5, "answer": 7, "grpo": 20}, adapter_stack=["/a", "/b"])
+    summary = {"figures": {"final_pass@1": fig(1), "solved_during_adaptation": fig(3)}, "cache": None}
     rows = figure_rows(summary)
     assert [(r["figure"], r["solved"]) for r in rows] == [("final_pass@1", "1/4"), ("solved_during_adaptation", "3/4")]
     assert rows[0]["95% CI"] == "[0.000, 0.900]" and "honest" in rows[0]["meaning"]
     assert cache_rows(summary) == []
-    (row,) = problem_rows(summary)
-    assert row["generated tokens"] == 42 and row["probe passes"] == "1/2" and "adapter_stack" not in row
+    (row,) = TTRLRun([problem]).table()
+    assert row["gen_tokens"] == 42 and row["probe_passes"] == "1/2" and "adapter_stack" not in row
+    assert all(isinstance(v, str | int | float | bool) for v in row.values())

@@ -83,8 +83,10 @@ class TTRLRun:
     def table(self) -> list[dict[str, Any]]:
         """One row per problem for a notebook table."""
         return [{"id": p.id, "integrand": p.integrand, "variants": p.variants, "steps": p.steps, "cache": p.cache,
-                 "final_correct": p.final_correct, "probe_passes": f"{p.probe_passes}/{p.probe_samples}",
-                 "stopped_by": p.stopped_by, "wall_s": p.wall_s} for p in self.problems]
+                 "stopped_by": p.stopped_by, "answer": p.answer or "—", "code": p.code or "—",
+                 "final_correct": p.final_correct, "solved_during_adaptation": p.solved_during_adaptation,
+                 "probe_passes": f"{p.probe_passes}/{p.probe_samples}", "wall_s": p.wall_s, "gen_tokens": p.tokens}
+                for p in self.problems]
 
 
 def cache_stats(plain: TTRLRun, cached: TTRLRun) -> dict[str, Any]:

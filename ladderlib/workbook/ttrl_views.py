@@ -1,7 +1,7 @@
-"""09's TTRL tables from ``ttrl/summary.json``: the two figures, the adapter cache, and one row per problem.
+"""09's TTRL tables from ``ttrl/summary.json``: the two figures and the adapter cache.
 
-Flat rows of numbers and short strings for ``plots.tables.table``; nested records (token counts per phase,
-adapter paths) are summarised, never shown as dict text.
+Flat rows of numbers and short strings for ``plots.tables.table``, never nested records shown as dict text. The
+per-problem table is ``TTRLRun.table`` (``ladderlib.ladder.ttrl_results``).
 """
 
 from __future__ import annotations
@@ -40,14 +40,8 @@ def cache_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
              "hit rate": c["hit_rate"], "steps saved": c["steps_saved"], "seconds saved": c["time_saved_s"]}]
 
 
-def problem_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per test problem of the plain (no-cache) pass: what adaptation did and how the answer graded."""
-    rows = []
-    for p in summary.get("problems") or []:
-        tokens = p.get("gen_tokens") or {}
-        rows.append({"problem": p["id"], "integrand": p["integrand"], "variants": p["variants"], "steps": p["steps"],
-                     "stopped by": p["stopped_by"], "answer": p.get("answer") or "—", "verifier": p.get("code") or "—",
-                     "final correct": p["final_correct"], "solved during adaptation": p["solved_during_adaptation"],
-                     "probe passes": f"{p.get('probe_passes', 0)}/{p.get('probe_samples', 0)}", "wall s": p["wall_s"],
-                     "generated tokens": sum(v for v in tokens.values() if isinstance(v, int | float))})
-    return rows
+PROBLEM_COLUMNS = {"id": "problem", "integrand": "integrand", "variants": "variants", "steps": "steps",
+                   "stopped_by": "stopped by", "answer": "answer", "code": "verifier", "final_correct": "final correct",
+                   "solved_during_adaptation": "solved during adaptation", "probe_passes": "probe passes",
+                   "wall_s": "wall s", "gen_tokens": "generated tokens"}
+"""Display names for ``TTRLRun.table``'s columns (the per-problem table)."""
