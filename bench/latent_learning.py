@@ -53,11 +53,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                                        "instead of the test split: for tuning")
     ap.add_argument("--n-train", type=int, default=2000, help="training problems")
     ap.add_argument("--n-test", type=int, default=200, help="held-out problems scored per method")
+    ap.add_argument("--kind", default="arithmetic", choices=["arithmetic", "links"], help="procedural task")
+    ap.add_argument("--nodes", type=int, default=8, help="links: letters per problem")
     ap.add_argument("--min-hops", type=int, default=2)
     ap.add_argument("--max-hops", type=int, default=3)
     ap.add_argument("--c-thought", type=int, default=1, help="continuous thoughts per replaced step")
     ap.add_argument("--max-latent-stage", type=int, default=3)
     ap.add_argument("--steps-per-stage", type=int, default=10, help="optimizer steps per stage's worth of epochs")
+    ap.add_argument("--stage0-epochs", type=int, default=None,
+                    help="stage 0 (language CoT, from which the latent stages start) gets this many stages' worth "
+                         "of steps; default: one")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--lora-r", type=int, default=16)
@@ -67,6 +72,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--curve-examples", type=int, default=100, help="held-out items scored after each Coconut stage")
     ap.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
     ap.add_argument("--methods", nargs="+", default=["no_cot", "cot", "pause", "coconut", "coconut_no_curriculum"])
+    ap.add_argument("--tuning", nargs="*", default=[], metavar="DEV_JSON",
+                    help="earlier --dev results whose settings and dev numbers are recorded in this run's JSON "
+                         "(what the settings were chosen from)")
     return ap.parse_args(argv)
 
 
@@ -79,10 +87,10 @@ def settings(args: argparse.Namespace) -> tuple[Any, Any]:
                        lora=LoraSettings(r=args.lora_r, alpha=args.lora_alpha))
     ls = LatentSettings(
         methods=args.methods, tasks=["procedural"], c_thought=args.c_thought, max_latent_stage=args.max_latent_stage,
-        epochs_per_stage=1, max_steps_per_stage=args.steps_per_stage, learning_rate=args.lr,
+        epochs_per_stage=1, stage0_epochs=args.stage0_epochs, max_steps_per_stage=args.steps_per_stage, learning_rate=args.lr,
         batch_size=args.batch_size, eval_examples=args.n_test, curve_examples=args.curve_examples,
         max_new_tokens=args.max_new_tokens, generation_batch_size=args.generation_batch_size, textbook_eval=False,
-        procedural=ProceduralSettings(n_train=args.n_train, n_test=args.n_test, min_hops=args.min_hops,
+        procedural=ProceduralSettings(kind=args.kind, nodes=args.nodes, n_train=args.n_train, n_test=args.n_test, min_hops=args.min_hops,
                                       max_hops=args.max_hops,
                                       seed=args.data_seed + (DEV_SEED_OFFSET if args.dev else 0)),
         seed=args.seed)
@@ -118,6 +126,16 @@ def verdict(rows: dict[str, dict[str, Any]], paired: list[dict[str, Any]]) -> di
               "mcnemar_p_vs_no_cot": vs["p_value"], "p_ok": vs["p_value"] < TARGET["max_p"],
               "token_ratio_vs_cot": ratio, "tokens_ok": ratio <= TARGET["max_token_ratio_vs_cot"]}
     return {"met": checks["gain_ok"] and checks["p_ok"] and checks["tokens_ok"], **checks}
+
+
+def tuning_row(path: Path) -> dict[str, Any]:
+    """What a ``--dev`` run tried and measured: its arguments, dev accuracy per method and Coconut's curve."""
+    r = json.loads(path.read_text())
+    if not r.get("dev"):
+        raise ValueError(f"{path} is not a --dev run: test-split numbers cannot be used for tuning")
+    return {"file": path.name, "args": {k: v for k, v in r["args"].items() if k not in ("out", "work", "tuning")},
+            "dev_accuracy": {m: v["accuracy"] for m, v in r["methods"].items()},
+            "coconut_curve": [(c["stage"], c["accuracy"]) for c in r.get("coconut_curve", [])]}
 
 
 def plot(result: dict[str, Any], path: Path) -> None:
@@ -215,9 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         "target": {"definition": TARGET, **verdict(rows, paired)},
         "loss_curves": {m.method: [round(s["loss"], 4) for s in m.steps] for m in run.methods},
         "examples": {m.method: m.records["procedural"][:5] for m in run.methods},
-        "tuning": [], "tuning_note": "settings fixed before the run from issue 11's guidance (lr 1e-3..3e-3, batch "
-                                     "16, 2-3 hops, short max_new_tokens) and the 30-minute CPU budget; no dev "
-                                     "runs were made, so nothing was chosen by looking at held-out numbers",
+        "tuning": [tuning_row(Path(t)) for t in args.tuning],
+        "tuning_note": ("settings chosen from the dev runs listed in tuning (problems of another generator seed, "
+                        "never the test split)" if args.tuning else
+                        "settings fixed before the run from issue 11's guidance and the 30-minute CPU budget; no "
+                        "dev runs were made, so nothing was chosen by looking at held-out numbers"),
         "wall_s": round(time.perf_counter() - t0, 1), "machine": machine_info(),
     }
     out = Path(args.out)

@@ -59,6 +59,7 @@ def build_data(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     from ladderlib.config.variants import VariantSettings
     from ladderlib.data.integrals import load_integrals
     from ladderlib.ladder import experiment as X
+    from ladderlib.ladder.table_integrals import table_rows
 
     splits, _ = load_integrals(IntegralsSettings(), args.split_seed)
     families = sorted({f for r in splits["test"] if (f := X.family(r)) and (X.answer_ops(r) or 99) <= args.max_ops})
@@ -81,10 +82,14 @@ def build_data(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     variants, vcounts = X.variant_rows(roots, vsettings, args.max_ops, exclude=heldout, forest=forest)  # frozen set rules
     dev = [r for r in splits["dev"] if X.family(r) in root_families and (X.answer_ops(r) or 99) <= args.max_ops]
     warmup = X.select_warmup(splits["train"], roots + variants + heldout + dev, args.warmup_rows, args.split_seed)
+    # table rules (power rule, sin/cos/exp of k*x, ...) unlike every training and test row: without them neither
+    # the untrained nor the textbook-warmed model verifies any variant, so GRPO would see no reward
+    table = table_rows(args.warmup_table, args.split_seed, X.keys_of(roots + variants + heldout + dev + warmup))
     return {"roots": roots, "variants": variants, "heldout": heldout, "heldout_sha256": sha, "dev": dev[: args.dev_rows],
-            "warmup": warmup, "families": root_families,
+            "warmup": warmup + table, "families": root_families,
             "counts": {"variants": vcounts, "heldout": heldout_counts or {"kept": len(heldout), "frozen": True},
-                       "roots": len(roots), "warmup": len(warmup), "dev": min(len(dev), args.dev_rows)}}
+                       "roots": len(roots), "warmup": len(warmup) + len(table), "warmup_textbook": len(warmup),
+                       "warmup_table": len(table), "dev": min(len(dev), args.dev_rows)}}
 
 
 def evaluate(name: str, model_settings: Any, adapters: list[str], rows: list[dict], max_new_tokens: int) -> dict:
@@ -168,6 +173,9 @@ def main() -> int:
                          "below the 70 the design needs; 24 leaves about 80)")
     ap.add_argument("--warmup-rows", type=int, default=160)
     ap.add_argument("--warmup-steps", type=int, default=60)
+    ap.add_argument("--warmup-table", type=int, default=0,
+                    help="table-rule problems (ladderlib.ladder.table_integrals) added to the warm-up rows")
+    ap.add_argument("--warmup-lr", type=float, default=1e-4, help="warm-up SFT learning rate (LoRA)")
     ap.add_argument("--dev-rows", type=int, default=40)
     ap.add_argument("--filter-samples", type=int, default=4, help="samples per variant for the pass-rate filter (0: off)")
     ap.add_argument("--min-variants", type=int, default=120)
@@ -196,17 +204,17 @@ def main() -> int:
     t_start = time.perf_counter()
     model = ModelSettings(device="cpu", dtype="float32", lora=LoraSettings(r=16, alpha=32, dropout=0.0))
     data_key = {k: getattr(args, k) for k in ("split_seed", "roots_per_family", "depth", "breadth", "nodes", "max_ops",
-                                              "heldout_max_ops", "warmup_rows", "dev_rows")}
+                                              "heldout_max_ops", "warmup_rows", "warmup_table", "dev_rows")}
     data = cached(work / "data.json", data_key, lambda: build_data(args, work))
     print(f"data: {data['counts']}", file=sys.stderr)
     heldout = data["heldout"]
     untrained = cached(work / "eval_untrained.json", {"data": data_key, "model": model.model_dump(mode="json")},
                        lambda: evaluate("untrained", model, [], heldout, args.max_new_tokens))
-    warm_settings = LadderGRPOSettings(warmup_sft_steps=args.warmup_steps, warmup_learning_rate=1e-4, warmup_batch_size=8,
+    warm_settings = LadderGRPOSettings(warmup_sft_steps=args.warmup_steps, warmup_learning_rate=args.warmup_lr, warmup_batch_size=8,
                                        seed=args.split_seed)
     warmup_dir = work / "warmup_adapter"
     warm = run_warmup(model, warm_settings, IntegralsTask(), data["warmup"], warmup_dir)
-    warm_key = {"data": data_key, "warmup_steps": args.warmup_steps}
+    warm_key = {"data": data_key, "warmup_steps": args.warmup_steps, "warmup_lr": args.warmup_lr}
     warm_eval = cached(work / "eval_warmup.json", warm_key,
                        lambda: evaluate("warmup", model, [str(warmup_dir)], heldout, args.max_new_tokens))
     variants = data["variants"]

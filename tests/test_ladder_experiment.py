@@ -105,3 +105,21 @@ def test_a_forest_built_once_cleans_like_a_fresh_one():
     fresh = X.variant_rows(roots, vs, exclude=forest[:1])
     reused = X.variant_rows(roots, vs, exclude=forest[:1], forest=forest)
     assert fresh == reused and fresh[1]["excluded"] >= 1 and fresh[1]["forest"] == len(forest)
+
+
+def test_table_warmup_rows_are_verified_distinct_seeded_and_unlike_excluded_rows():
+    from ladderlib.ladder.table_integrals import table_rows
+    from ladderlib.tasks import IntegralsTask
+
+    excluded = [{"integrand": "sin(x)"}, {"integrand": "x + 1"}, {"integrand": "exp(x)"}]
+    rows = table_rows(60, seed=3, exclude_keys=X.keys_of(excluded))
+    assert rows == table_rows(60, seed=3, exclude_keys=X.keys_of(excluded))  # seeded
+    assert rows != table_rows(60, seed=4, exclude_keys=X.keys_of(excluded))
+    keys = [X.keys_of([r]) for r in rows]
+    assert all(not (a & b) for i, a in enumerate(keys) for b in keys[i + 1:])  # no two equal or near-copies
+    banned = X.keys_of(excluded)
+    assert all(not (k & banned) for k in keys)  # 3*sin(2*x) is a near-copy of sin(x): never drawn
+    task = IntegralsTask()
+    assert all(task.reference(r) is not None for r in rows)  # the verifier accepts every stored answer
+    kinds = {r["integrand"].split("(")[0] for r in rows}
+    assert len(kinds) > 5  # the table's rules, not one of them

@@ -145,6 +145,28 @@ def test_procedural_task_is_seeded_disjoint_and_correct():
         procedural_examples(500, 0, 1, 1, seed=0)  # only 10 starts x 21 operations: 210 one-hop questions
 
 
+def test_links_task_follows_the_listed_links_among_distractors():
+    train, test = procedural_examples(400, 50, 2, 4, seed=3, kind="links", nodes=6)
+    assert (train, test) == procedural_examples(400, 50, 2, 4, seed=3, kind="links", nodes=6)
+    assert not {e.question for e in train} & {e.question for e in test}
+    for e in train + test:
+        head, start_line = e.question.split("\n")
+        links = dict(pair.split(">") for pair in head.removeprefix("Links:").rstrip(".").split(","))
+        assert len(links) == 6 and all(u != v for u, v in links.items())  # one link out of each node
+        x = start_line.removeprefix("Start:").split(",")[0]
+        assert start_line.endswith(f"{e.meta['hops']} links.")
+        steps = []
+        for _ in range(e.meta["hops"]):
+            steps.append(f"{x}>{links[x]}")
+            x = links[x]
+        assert list(e.steps) == steps and e.answer == x
+    assert {e.meta["hops"] for e in train} == {2, 3, 4}
+    with pytest.raises(ValueError, match="unknown procedural task kind 'maze'"):
+        procedural_examples(1, 1, 2, 3, seed=0, kind="maze")
+    with pytest.raises(ValueError, match="2..26 nodes"):
+        procedural_examples(1, 1, 2, 3, seed=0, kind="links", nodes=30)
+
+
 def test_parse_answer():
     assert parse_answer("3+4=7\n### 7") == "7"
     assert parse_answer("### 1\n### 42.") == "42"

@@ -43,6 +43,11 @@ def test_plan_gives_every_method_the_same_epochs():
     assert [(p.stage, p.markers, p.curriculum) for p in phases["coconut_no_curriculum"]] == [(3, True, False)]
     with pytest.raises(ValueError, match="unknown latent method 'bogus'"):
         plan("bogus", s)
+    # a longer stage 0 (the reference starts Coconut from a CoT checkpoint): one-phase methods get as many epochs
+    longer = LatentSettings(max_latent_stage=3, epochs_per_stage=2, stage0_epochs=5)
+    phases = {m: plan(m, longer) for m in METHODS}
+    assert {m: sum(p.epochs for p in ph) for m, ph in phases.items()} == dict.fromkeys(METHODS, 11)
+    assert [(p.stage, p.epochs) for p in phases["coconut"]] == [(0, 5), (1, 2), (2, 2), (3, 2)]
 
 
 def test_collate_aligns_the_heads_and_pads_the_tails():

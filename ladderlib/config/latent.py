@@ -14,7 +14,13 @@ TASKS = ("procedural", "gsm8k")
 
 
 class ProceduralSettings(Section):
-    """The seeded multi-hop arithmetic task: start at a digit, apply 3-6 operations mod 10, one step each."""
+    """The seeded multi-hop task: operations mod 10 on a digit (arithmetic) or links followed through a list
+    with distractors (links, ProsQA-style), one step per hop."""
+
+    kind: Literal["arithmetic", "links"] = Field("arithmetic", description="arithmetic: start at a digit and apply "
+                                                 "operations mod 10; links: follow links a>c through a shuffled "
+                                                 "list of one outgoing link per node")
+    nodes: int = Field(8, ge=2, le=26, description="links: letters in each problem's list (chance is about 1/nodes)")
 
     n_train: int = Field(2000, ge=1, le=1_000_000, description="training problems")
     n_test: int = Field(200, ge=1, le=100_000, description="held-out problems (a disjoint set of questions)")
@@ -51,6 +57,10 @@ class LatentSettings(Section):
                                                               "first max_latent_stage steps and the remaining "
                                                               "steps are dropped")
     epochs_per_stage: int = Field(3, ge=1, le=1000, description="passes over the training set per stage")
+    stage0_epochs: int | None = Field(None, ge=1, le=1000, description="epochs of stage 0, the language-CoT stage "
+                                                             "(the reference starts Coconut from a CoT-trained "
+                                                             "checkpoint, so stage 0 may run longer than the "
+                                                             "latent stages); None: epochs_per_stage")
     max_steps_per_stage: int | None = Field(None, ge=1, description="cap on optimizer steps per stage's worth "
                                                                     "of epochs (a one-phase method gets the cap "
                                                                     "x its stages, so every method trains the "

@@ -2,8 +2,9 @@
 
 - GSM8K with equation-only steps: the ``<<48/2=24>>`` calculator annotations of each solution, in order (the
   short step form of iCoT's augmented GSM8K that the paper trains on); rows without annotations are dropped.
-- A seeded procedural multi-hop task: start at a digit and apply 3-6 operations mod 10, one step each, so a
-  135M model can learn it on a CPU in minutes and no-CoT has to do every hop at once.
+- Seeded procedural multi-hop tasks, each hop one step, so no-CoT has to do every hop at once: ``arithmetic``
+  (start at a digit and apply operations mod 10) and ``links`` (ProsQA-style pointer chasing through a list of
+  links with distractors: each hop is a lookup, the kind of step continuous thoughts are shown to carry).
 - :func:`stage_example`: stage k replaces the first k steps by k x c latent tokens; the last stage drops the
   remaining steps; ``uniform_prob`` draws an earlier stage instead.
 """
@@ -18,6 +19,7 @@ from typing import Any, Sequence
 ANNOTATION = re.compile(r"<<([^<>]*?)>>")
 ANSWER_MARK = "###"
 OPERATIONS = (("add", "+"), ("subtract", "-"), ("multiply by", "*"))
+LETTERS = "abcdefghijklmnopqrstuvwxyz"  # each a single token in ",a>b," for SmolLM2's and GPT-2's tokenizers
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,31 @@ def _chain(rng: random.Random, hops: int) -> tuple[str, tuple[str, ...], str]:
     return f"Start at {start}, then {', '.join(words)} (mod 10).", tuple(steps), str(x)
 
 
-def procedural_examples(n_train: int, n_test: int, min_hops: int, max_hops: int,
-                        seed: int) -> tuple[list[Example], list[Example]]:
-    """(train, test) multi-hop chains mod 10, seeded; no test question appears in train."""
+def _links(rng: random.Random, hops: int, nodes: int) -> tuple[str, tuple[str, ...], str]:
+    names = rng.sample(LETTERS, nodes)
+    succ = {u: rng.choice([v for v in names if v != u]) for u in names}  # every node has one outgoing link
+    listed = list(names)
+    rng.shuffle(listed)
+    x = start = rng.choice(names)
+    steps = []
+    for _ in range(hops):
+        steps.append(f"{x}>{succ[x]}")
+        x = succ[x]
+    links = ",".join(f"{u}>{succ[u]}" for u in listed)
+    return f"Links:{links}.\nStart:{start}, {hops} links.", tuple(steps), x
+
+
+def procedural_examples(n_train: int, n_test: int, min_hops: int, max_hops: int, seed: int,
+                        kind: str = "arithmetic", nodes: int = 8) -> tuple[list[Example], list[Example]]:
+    """(train, test) seeded multi-hop problems; no test question appears in train.
+
+    ``arithmetic``: chains of operations mod 10. ``links``: ProsQA-style pointer chasing: ``nodes`` letters each
+    with one outgoing link (listed in random order, the others are distractors); follow ``hops`` links from the
+    start, one step per link (``a>c``)."""
+    if kind not in ("arithmetic", "links"):
+        raise ValueError(f"unknown procedural task kind {kind!r} (arithmetic or links)")
+    if kind == "links" and not 2 <= nodes <= len(LETTERS):
+        raise ValueError(f"links needs 2..{len(LETTERS)} nodes, got {nodes}")
     rng = random.Random(seed)
     seen: set[str] = set()
     out: list[Example] = []
@@ -72,11 +96,12 @@ def procedural_examples(n_train: int, n_test: int, min_hops: int, max_hops: int,
         if tries > 50 * (n_train + n_test):
             raise ValueError(f"cannot draw {n_train + n_test} distinct problems with {min_hops}-{max_hops} hops")
         hops = rng.randint(min_hops, max_hops)
-        question, steps, answer = _chain(rng, hops)
+        question, steps, answer = _chain(rng, hops) if kind == "arithmetic" else _links(rng, hops, nodes)
         if question in seen:
             continue
         seen.add(question)
-        out.append(Example(f"chain-{len(out):05d}", question, steps, answer, {"hops": hops}))
+        out.append(Example(f"{'chain' if kind == 'arithmetic' else 'links'}-{len(out):05d}", question, steps, answer,
+                           {"hops": hops}))
     test = out[:n_test]
     return out[n_test:], test
 

@@ -19,7 +19,7 @@ def task_examples(task: str, s: LatentSettings, gsm8k: Mapping[str, Sequence[dic
     """(train, held-out) examples of ``task``; GSM8K comes from 01's ``gsm8k_train`` / ``gsm8k_test`` rows."""
     if task == "procedural":
         p = s.procedural
-        train, test = procedural_examples(p.n_train, p.n_test, p.min_hops, p.max_hops, p.seed)
+        train, test = procedural_examples(p.n_train, p.n_test, p.min_hops, p.max_hops, p.seed, p.kind, p.nodes)
     elif task == "gsm8k":
         if not gsm8k:
             raise FileNotFoundError("latent task gsm8k needs 01_data's gsm8k_train and gsm8k_test")

@@ -33,8 +33,9 @@ class Phase:
 
 
 def plan(method: str, s: LatentSettings) -> list[Phase]:
-    """The phases of ``method``; every method gets (max_latent_stage + 1) x epochs_per_stage epochs."""
-    total = (s.max_latent_stage + 1) * s.epochs_per_stage
+    """The phases of ``method``; every method gets stage0_epochs + max_latent_stage x epochs_per_stage epochs."""
+    first = s.stage0_epochs or s.epochs_per_stage
+    total = first + s.max_latent_stage * s.epochs_per_stage
     if method == "no_cot":
         return [Phase(0, total, markers=False, language_steps=False)]
     if method == "cot":
@@ -42,7 +43,8 @@ def plan(method: str, s: LatentSettings) -> list[Phase]:
     if method == "coconut_no_curriculum":
         return [Phase(s.max_latent_stage, total)]
     if method in ("coconut", "pause"):
-        return [Phase(k, s.epochs_per_stage, curriculum=True) for k in range(s.max_latent_stage + 1)]
+        return [Phase(0, first, curriculum=True),
+                *(Phase(k, s.epochs_per_stage, curriculum=True) for k in range(1, s.max_latent_stage + 1))]
     raise ValueError(f"unknown latent method {method!r}")
 
 
@@ -109,7 +111,8 @@ def train_method(coconut: Coconut, method: str, examples: Sequence[Tokenized], s
         phase_steps, losses = 0, []
         # the cap is per stage's worth of epochs, so a one-phase method (no_cot, cot, no curriculum) gets as many
         # steps as the curriculum methods get over all their stages
-        cap = s.max_steps_per_stage * max(1, phase.epochs // s.epochs_per_stage) if s.max_steps_per_stage else None
+        cap = (max(1, round(s.max_steps_per_stage * phase.epochs / s.epochs_per_stage))
+               if s.max_steps_per_stage else None)
         for _ in range(phase.epochs):
             order = list(range(len(examples)))
             rng.shuffle(order)
