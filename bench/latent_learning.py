@@ -2,9 +2,11 @@
 
 All five methods of ``ladderlib.latent`` (no_cot, cot, pause, coconut, coconut_no_curriculum) are trained and
 scored in one ``run_experiment`` call on the embedded SmolLM2-135M (a fresh LoRA adapter per method, LoRA shape
-from ``ModelSettings``), on the seeded procedural chains mod 10 (``ladderlib.latent.data``). Every method gets the
-same number of optimizer steps: ``--steps-per-stage`` caps each stage's worth of epochs, and a one-phase method
-gets the cap x (max_latent_stage + 1). Held-out accuracy is greedy with Wilson 95% CIs; Coconut is compared with
+from ``ModelSettings``), on a seeded procedural task (``ladderlib.latent.data``: ``--kind arithmetic``, chains of
+operations mod 10, or ``--kind links``, ProsQA-style pointer chasing among distractor links). Every method gets the
+same number of optimizer steps: ``--steps-per-stage`` caps each stage's worth of epochs (``--stage0-epochs`` gives
+the language stage 0 more, as the reference starts Coconut from a CoT checkpoint), and a one-phase method gets the
+sum. Held-out accuracy is greedy with Wilson 95% CIs; Coconut is compared with
 every baseline on the same items (exact McNemar and a paired bootstrap of the accuracy gap,
 ``ladderlib.workbook.latent.paired_rows``); the per-stage curve is Coconut scored after each curriculum stage on
 the first ``--curve-examples`` held-out items.
@@ -17,8 +19,8 @@ split, for tuning without looking at test numbers).
 Each finished method is saved under ``--work`` (results only, not the adapter), so a killed run resumes after
 the last finished method when rerun with the same settings.
 
-    OMP_NUM_THREADS=1 python bench/latent_learning.py [--steps-per-stage 10] [--n-test 200] [--seed 0]
-                                                       [--out bench/latent_learning.json]
+    OMP_NUM_THREADS=1 python bench/latent_learning.py [--kind links] [--steps-per-stage 10] [--n-test 200]
+                      [--seed 0] [--dev] [--tuning DEV_JSON ...] [--out bench/latent_learning.json]
 """
 
 from __future__ import annotations
@@ -151,7 +153,9 @@ def plot(result: dict[str, Any], path: Path) -> None:
     acc = [rows[m]["accuracy"] for m in names]
     err = [[a - rows[m]["ci_low"] for m, a in zip(names, acc)], [rows[m]["ci_high"] - a for m, a in zip(names, acc)]]
     axes[0].bar(names, acc, yerr=err, capsize=4, color="tab:blue")
-    axes[0].axhline(0.1, ls="--", c="grey", lw=1, label="chance (1/10)")
+    proc = result["settings"]["latent"]["procedural"]
+    chance = 10 if proc.get("kind", "arithmetic") == "arithmetic" else proc["nodes"]
+    axes[0].axhline(1 / chance, ls="--", c="grey", lw=1, label=f"chance (1/{chance})")
     axes[0].set_ylabel(f"held-out accuracy (n={result['n_test']}, Wilson 95%)")
     axes[0].legend()
     axes[1].bar(names, [rows[m]["mean_gen_tokens"] for m in names], color="tab:orange")
@@ -168,7 +172,7 @@ def plot(result: dict[str, Any], path: Path) -> None:
     axes[2].set_xlabel("Coconut curriculum stage (thoughts = stage x c)")
     axes[2].set_ylabel(f"accuracy on the first {result['settings']['latent']['curve_examples']} held-out items")
     v = result["target"]
-    fig.suptitle(f"latent_learning ({'dev' if result['dev'] else 'test'} split): target "
+    fig.suptitle(f"latent_learning, {proc.get('kind', 'arithmetic')} task ({'dev' if result['dev'] else 'test'} split): target "
                  f"{'MET' if v.get('met') else 'NOT met'}; {result['steps_per_method']} steps per method")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

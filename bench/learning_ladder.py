@@ -3,16 +3,17 @@ the hard problems alone do? (issue 12's learning benchmark; the data rules are `
 
 One shared design, three arms with identical settings and steps after one shared SFT warm-up:
 
-* ``warmup``    — the warm-up only (SFT on verified train-split problems disjoint from everything below): the
-  "SFT only" control;
+* ``warmup``    — the warm-up only (SFT on verified train-split problems, plus ``--warmup-table`` table-rule
+  problems, all disjoint from everything below): the "SFT only" control;
 * ``roots``     — warm-up, then GRPO on the roots (hard train-split problems, a few per function family);
 * ``variants``  — warm-up, then GRPO on the roots' variant forest (deduplicated across the forest, no monomials
   or stacked scalings, short known answers), kept where the warmed-up model solves a variant sometimes
   (``--filter-samples``), in difficulty bands shuffled within each band, several prompts per step.
 
 Held-out: test-split problems of 01's split in the roots' families with short elementary answers, matching no
-training row of any arm or the warm-up (fingerprint or near-copy), frozen to ``<work>/heldout.jsonl`` (its
-sha256 is in the JSON). The dev split (01's ``dev``) is what training watches. Accuracy is greedy, graded by
+training row of any arm or the warm-up (fingerprint or near-copy), frozen to ``--heldout`` (committed as
+``bench/learning_ladder_heldout.jsonl``, so every machine and attempt measures the same 87 problems; its sha256
+is in the JSON). The dev split (01's ``dev``) is what training watches. Accuracy is greedy, graded by
 the verifier, with Wilson 95% CIs; arms are compared on the same items with the exact McNemar test and a paired
 bootstrap interval. ``--seeds 0,1`` repeats the arms with other GRPO seeds (data and warm-up are shared).
 
@@ -20,6 +21,9 @@ Writes ``bench/results/learning_ladder.json`` and ``learning_ladder.png``; rerun
 computed with the same inputs (each cache records what made it) and resumes a killed arm.
 
     python bench/learning_ladder.py [--seeds 0] [--grpo-steps 100] [--work bench/results/learning_ladder]
+
+The committed ``bench/learning_ladder.json``: ``--seeds 0 --nodes 24 --grpo-steps 30 --eval-every 10
+--warmup-table 400 --warmup-steps 100 --warmup-lr 3e-4 --lr 1e-4 --out bench/learning_ladder.json``.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def build_data(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         heldout_counts.update(counts)
         return rows
 
-    heldout, sha = X.frozen(work / "heldout.jsonl", draw)
+    heldout, sha = X.frozen(args.heldout, draw)
     variants, vcounts = X.variant_rows(roots, vsettings, args.max_ops, exclude=heldout, forest=forest)  # frozen set rules
     dev = [r for r in splits["dev"] if X.family(r) in root_families and (X.answer_ops(r) or 99) <= args.max_ops]
     warmup = X.select_warmup(splits["train"], roots + variants + heldout + dev, args.warmup_rows, args.split_seed)
@@ -189,6 +193,8 @@ def main() -> int:
     ap.add_argument("--max-new-tokens", type=int, default=48)
     ap.add_argument("--eval-every", type=int, default=25)
     ap.add_argument("--work", default="bench/results/learning_ladder")
+    ap.add_argument("--heldout", default=str(Path(__file__).parent / "learning_ladder_heldout.jsonl"),
+                    help="the frozen held-out set: read when it exists, else drawn by the rules above and written")
     ap.add_argument("--out", default="bench/results/learning_ladder.json")
     args = ap.parse_args()
 
@@ -272,7 +278,13 @@ def main() -> int:
                     **{f"seed{s['seed']}_{a}": strip(v["heldout"]) for s in seeds for a, v in s["arms"].items()}},
         "departures_from_paper": {"beta": f"{args.beta} (the paper uses 0.001; 0 skips the reference pass on this CPU)",
                                   "precision": "bf16 autocast" if args.bf16 else "fp32",
-                                  "warmup": "a shared SFT warm-up before GRPO (the paper starts from an instruct model)"},
+                                  "warmup": "a shared SFT warm-up before GRPO (the paper starts from an instruct model)"
+                                            + (f", on {args.warmup_table} table-rule problems besides the textbook "
+                                               "rows: without them no variant is ever solved, so GRPO gets no reward"
+                                               if args.warmup_table else ""),
+                                  "model": "SmolLM2-135M (the paper: Llama 3.2 3B and Qwen2.5 7B)",
+                                  "lora": "LoRA r=16 (the paper trains all weights); GRPO learning rate "
+                                          f"{args.lr}"},
         "total_minutes": round((time.perf_counter() - t_start) / 60, 1), "machine": machine_info(),
     }
     out = Path(args.out)
