@@ -161,7 +161,6 @@ def test_batched_generation_equals_one_at_a_time(latent_lm):
     batched = c.generate(prompts, max_new_tokens=12)
     single = [c.generate([p], max_new_tokens=12)[0] for p in prompts]
     assert batched == single
-    assert c.generate(prompts, max_new_tokens=12, preallocate=False) == batched  # in-place cache = DynamicCache
     assert all(len(s) > 0 for s in single) and any(len(s) == 12 for s in single)
     assert tok.eos_token_id not in sum(batched, [])
     # the continuation really starts from the latent forward's last logits
@@ -203,15 +202,3 @@ def test_generation_never_decodes_the_latent_tokens(latent_lm):
             w[c.latent_id] = saved
     assert out[0][0] == lt and out[1][0] == lt
     assert not set(sum(out, [])) & set(c.ids.values())
-
-
-def test_preallocated_cache_refuses_to_overflow(latent_lm):
-    from ladderlib.latent.coconut import preallocated_cache
-
-    model, tok = latent_lm
-    cache = preallocated_cache(model, 4)
-    with torch.no_grad():
-        model(input_ids=torch.tensor([[1, 2, 3]]), past_key_values=cache, use_cache=True)
-        assert cache.get_seq_length() == 3
-        with pytest.raises(ValueError, match="holds 4 positions, 5 were written"):
-            model(input_ids=torch.tensor([[4, 5]]), past_key_values=cache, use_cache=True)

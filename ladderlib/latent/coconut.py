@@ -56,35 +56,6 @@ class LatentOutput:
     passes: int
 
 
-def preallocated_cache(model: Any, capacity: int) -> Any:
-    """A KV cache for ``capacity`` positions, written in place: ``DynamicCache`` concatenates every layer's keys
-    and values at every step (a fresh, growing copy per token), which a batch pays for in proportion to its rows."""
-    from transformers.cache_utils import Cache, DynamicLayer
-
-    class PreallocatedLayer(DynamicLayer):
-        def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
-            self.dtype, self.device = key_states.dtype, key_states.device
-            b, h, _, _ = key_states.shape
-            self._k = key_states.new_empty(b, h, capacity, key_states.shape[-1])
-            self._v = value_states.new_empty(b, h, capacity, value_states.shape[-1])
-            self.keys, self.values, self.filled = self._k[:, :, :0], self._v[:, :, :0], 0
-            self.is_initialized = True
-
-        def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args: Any, **kwargs: Any
-                   ) -> tuple[torch.Tensor, torch.Tensor]:
-            if not self.is_initialized:
-                self.lazy_initialization(key_states, value_states)
-            end = self.filled + key_states.shape[-2]
-            if end > capacity:
-                raise ValueError(f"the preallocated cache holds {capacity} positions, {end} were written")
-            self._k[:, :, self.filled:end].copy_(key_states)
-            self._v[:, :, self.filled:end].copy_(value_states)
-            self.keys, self.values, self.filled = self._k[:, :, :end], self._v[:, :, :end], end
-            return self.keys, self.values
-
-    return Cache(layers=[PreallocatedLayer() for _ in range(model.config.num_hidden_layers)])
-
-
 def position_ids_of(attention_mask: torch.Tensor) -> torch.Tensor:
     """Positions that skip left padding: 0 at each row's first real token."""
     return (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
@@ -120,12 +91,11 @@ class Coconut(nn.Module):
         return base.get_decoder()
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                labels: torch.Tensor | None = None, logits_to_keep: int = 0, cache: Any = None) -> LatentOutput:
+                labels: torch.Tensor | None = None, logits_to_keep: int = 0) -> LatentOutput:
         """Logits (and the masked next-token loss when ``labels`` are given) with the latent slots filled.
 
         ``logits_to_keep=k > 0`` (generation) returns only the last ``k`` positions' logits: the latent passes
-        then run the body alone (a thought is a hidden state, not a logit) and the head sees ``k`` positions.
-        ``cache``: the KV cache to fill (default: a fresh ``DynamicCache``)."""
+        then run the body alone (a thought is a hidden state, not a logit) and the head sees ``k`` positions."""
         from transformers import DynamicCache
 
         if logits_to_keep and labels is not None:
@@ -138,7 +108,7 @@ class Coconut(nn.Module):
         if self.is_pause:
             embeds = torch.where(is_latent[..., None], self.pause_embedding.to(embeds.dtype), embeds)
             is_latent = torch.zeros_like(is_latent)
-        cache, logits, done, passes = (DynamicCache() if cache is None else cache), [], 0, 0
+        cache, logits, done, passes = DynamicCache(), [], 0, 0
         pending = is_latent.clone()
         while bool(pending.any()):
             # the earliest unfilled latent position over the batch: every input before it is final
@@ -179,14 +149,13 @@ class Coconut(nn.Module):
 
     @torch.inference_mode()
     def generate(self, prompts: Sequence[Sequence[int]], max_new_tokens: int = 32,
-                 eos_token_id: int | None = None, preallocate: bool = True) -> list[list[int]]:
+                 eos_token_id: int | None = None) -> list[list[int]]:
         """Greedy continuations (token ids, eos excluded) of token-id ``prompts``, batched with left padding.
 
         The three latent tokens are never decoded: their rows are copies of ``<<``'s embedding, so with tied
         embeddings (SmolLM2, GPT-2) their logits tie with ``<<``'s and rounding alone would pick among them.
         Only the last position's logits are computed (prompt and latent passes included), and the tokens stay
-        on the tensor side until the end (one ``tolist`` per call, no per-row Python work per step). The KV cache is
-        preallocated for prompt + ``max_new_tokens`` (``preallocate=False``: transformers' growing DynamicCache)."""
+        on the tensor side until the end (one ``tolist`` per call, no per-row Python work per step)."""
         eos = self.tokenizer.eos_token_id if eos_token_id is None else eos_token_id
         device = self.embedding.weight.device
         banned = torch.tensor(sorted(self.ids.values()), device=device)
@@ -196,8 +165,7 @@ class Coconut(nn.Module):
         ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], device=device)
         mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) + [1] * max_new_tokens for p in prompts],
                             device=device)
-        out = self.forward(ids, mask[:, :width], logits_to_keep=1,
-                           cache=preallocated_cache(self.model, width + max_new_tokens) if preallocate else None)
+        out = self.forward(ids, mask[:, :width], logits_to_keep=1)
         cache, last_pos = out.past_key_values, position_ids_of(mask[:, :width])[:, -1:]
         nxt = pick(out.logits[:, -1])
         done = torch.zeros(len(prompts), dtype=torch.bool, device=device)

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 ANNOTATION = re.compile(r"<<([^<>]*?)>>")
 ANSWER_MARK = "###"
 OPERATIONS = (("add", "+"), ("subtract", "-"), ("multiply by", "*"))
-LETTERS = "abcdefghijklmnopqrstuvwxyz"  # each a single token in ",a>b," for SmolLM2's and GPT-2's tokenizers
+LETTERS = "abcdefghijklmnopqrstuvwxyz"  # every pair ",a>b," is 5 tokens for SmolLM2's tokenizer (checked)
 
 
 @dataclass(frozen=True)
