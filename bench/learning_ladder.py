@@ -282,7 +282,7 @@ def main() -> int:
                                             + (f", on {args.warmup_table} table-rule problems besides the textbook "
                                                "rows: without them no variant is ever solved, so GRPO gets no reward"
                                                if args.warmup_table else ""),
-                                  "model": "SmolLM2-135M (the paper: Llama 3.2 3B and Qwen2.5 7B)",
+                                  "model": "SmolLM2-135M (the paper: Llama 3.2 3B and a 7B DeepSeek-R1-distilled Qwen2.5)",
                                   "lora": "LoRA r=16 (the paper trains all weights); GRPO learning rate "
                                           f"{args.lr}"},
         "total_minutes": round((time.perf_counter() - t_start) / 60, 1), "machine": machine_info(),
