@@ -123,3 +123,24 @@ def test_table_warmup_rows_are_verified_distinct_seeded_and_unlike_excluded_rows
     assert all(task.reference(r) is not None for r in rows)  # the verifier accepts every stored answer
     kinds = {r["integrand"].split("(")[0] for r in rows}
     assert len(kinds) > 5  # the table's rules, not one of them
+
+
+def test_ablation_warmup_adds_table_rows_unlike_every_arm_heldout_and_dev_row(splits):
+    from ladderlib.config.ladder import LadderGRPOSettings
+    from ladderlib.ladder.ablation import ablation_data
+
+    variants = [{"integrand": "x*cos(x)", "antiderivative": "x*sin(x) + cos(x)", "variable": "x",
+                 "root_integrand": "x**2*cos(x)"},
+                {"integrand": "exp(x)*x", "antiderivative": "(x - 1)*exp(x)", "variable": "x",
+                 "root_integrand": "x**2*exp(x)"}]
+    base = LadderGRPOSettings(warmup_sft_steps=5, warmup_rows=20, eval_examples=30)
+    plain = ablation_data(variants, splits["train"], splits["dev"], splits["test"], base)
+    more = ablation_data(variants, splits["train"], splits["dev"], splits["test"],
+                         base.model_copy(update={"warmup_table_rows": 30}))
+    assert len(plain["warmup"]) == 20 and len(more["warmup"]) == 50
+    assert more["warmup"][:20] == plain["warmup"] and more["heldout"] == plain["heldout"]
+    table = more["warmup"][20:]
+    assert all(r["source"] == "table" for r in table)
+    others = X.keys_of([*more["arms"]["variants"], *more["arms"]["originals"], *more["heldout"], *more["dev"],
+                        *plain["warmup"]])
+    assert not X.keys_of(table) & others

@@ -38,6 +38,9 @@ class LadderGRPOSettings(GRPOBase):
     warmup_batch_size: int = Field(8, ge=1, description="examples per SFT warm-up step")
     warmup_rows: int = Field(160, ge=1, description="train-split problems (disjoint from every arm and the held-out "
                                                      "set) the shared warm-up of 06's ablation trains on")
+    warmup_table_rows: int = Field(0, ge=0, description="table-rule problems (ladderlib.ladder.table_integrals, "
+                                                        "unlike every arm, held-out and dev row) added to 06's "
+                                                        "warm-up: a 135M model needs them to solve any variant")
     eval_every: int = Field(0, ge=0, description="measure dev-split accuracy every this many steps (0: never)")
     eval_examples: int = Field(50, ge=1, description="held-out problems measured before and after training (and dev problems)")
     eval_max_new_tokens: int = Field(64, ge=4, le=8192, description="tokens per greedy held-out answer")

@@ -47,6 +47,11 @@ def ablation_data(variants: Sequence[dict[str, Any]], train: Sequence[dict[str, 
     warmup = X.select_warmup(train, [*clean, *originals], settings.warmup_rows, settings.seed) if settings.warmup_sft_steps else []
     heldout, hcounts = X.select_heldout(test, families, [*clean, *originals, *warmup])
     dev_pool = [r for r in dev if X.family(r) in families]
+    if warmup and settings.warmup_table_rows:
+        from ladderlib.ladder.table_integrals import table_rows
+
+        seen = X.keys_of([*clean, *originals, *warmup, *heldout, *dev_pool])
+        warmup = warmup + table_rows(settings.warmup_table_rows, settings.seed, seen)
     return {"arms": {"variants": X.with_static_difficulty(clean), "originals": originals}, "warmup": warmup,
             "heldout": heldout[: settings.eval_examples], "dev": dev_pool[: settings.eval_examples],
             "counts": {"variants": vcounts, "heldout": hcounts, "families": families, "warmup": len(warmup),
