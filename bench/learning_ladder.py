@@ -212,9 +212,11 @@ def main() -> int:
     data_key = {k: getattr(args, k) for k in ("split_seed", "roots_per_family", "depth", "breadth", "nodes", "max_ops",
                                               "heldout_max_ops", "warmup_rows", "warmup_table", "dev_rows")}
     data = cached(work / "data.json", data_key, lambda: build_data(args, work))
+    # what the untrained model's numbers depend on: the roots, variants and held-out set, not the warm-up rows
+    forest_key = {k: v for k, v in data_key.items() if k not in ("warmup_rows", "warmup_table")}
     print(f"data: {data['counts']}", file=sys.stderr)
     heldout = data["heldout"]
-    untrained = cached(work / "eval_untrained.json", {"data": data_key, "model": model.model_dump(mode="json")},
+    untrained = cached(work / "eval_untrained.json", {"data": forest_key, "model": model.model_dump(mode="json")},
                        lambda: evaluate("untrained", model, [], heldout, args.max_new_tokens))
     warm_settings = LadderGRPOSettings(warmup_sft_steps=args.warmup_steps, warmup_learning_rate=args.warmup_lr, warmup_batch_size=8,
                                        seed=args.split_seed)
@@ -229,7 +231,7 @@ def main() -> int:
         solved = cached(work / "pass_rates.json", {**warm_key, "k": args.filter_samples},
                         lambda: pass_rates(model, [str(warmup_dir)], variants, args.filter_samples, args.max_new_tokens))
         # a diagnostic beside the filter: the same samples from the untrained model (does the warm-up help or hurt?)
-        solved_base = cached(work / "pass_rates_untrained.json", {"data": data_key, "k": args.filter_samples},
+        solved_base = cached(work / "pass_rates_untrained.json", {"data": forest_key, "k": args.filter_samples},
                              lambda: pass_rates(model, [], variants, args.filter_samples, args.max_new_tokens))
         untrained_counts = keep_sometimes_solved(variants, solved_base, args.filter_samples, args.min_variants)[1]
         variants, filter_counts = keep_sometimes_solved(variants, solved, args.filter_samples, args.min_variants)

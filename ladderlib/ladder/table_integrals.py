@@ -5,8 +5,8 @@ variants (``x + 1``, ``sin(x)``) in several samples, so GRPO sees no reward and 
 that also teaches the table rules (power rule, ``1/x``, ``sin``/``cos``/``exp`` of ``k*x``, ``sec**2``,
 ``1/(1 + x**2)``, ``1/sqrt(1 - x**2)``, ``sinh``/``cosh``) makes easy variants solvable sometimes: the reward
 signal GRPO needs. No library generates such problems with answers, so they are drawn here: each problem is a
-sum of one to three table terms with small random coefficients; its antiderivative comes from SymPy and is
-checked by differentiation. Callers remove rows matching their training or test rows (``experiment.keys_of``).
+sum of one to three table terms with small random coefficients; its antiderivative is the sum of the table's
+antiderivatives, checked by SymPy differentiation. Callers remove rows matching their training or test rows (``experiment.keys_of``).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def table_problem(rng: random.Random, max_terms: int = 3) -> dict[str, Any] | No
 def table_rows(n: int, seed: int, exclude_keys: set[str] | frozenset[str] = frozenset(),
                max_terms: int = 3) -> list[dict[str, Any]]:
     """``n`` distinct table problems (seeded), none whose fingerprint or near-copy key is in ``exclude_keys``."""
-    from ladderlib.verify.key_cache import identity_keys
+    from ladderlib.ladder.experiment import keys_of
 
     rng = random.Random(f"ladder-table-integrals/{seed}")
     out: list[dict[str, Any]] = []
@@ -73,7 +73,7 @@ def table_rows(n: int, seed: int, exclude_keys: set[str] | frozenset[str] = froz
         row = table_problem(rng, max_terms)
         if row is None:
             continue
-        keys = {k for k in identity_keys([(row["integrand"], "x")])[0] if k is not None}
+        keys = keys_of([row])
         if not keys or keys & seen:
             continue
         seen |= keys

@@ -87,6 +87,7 @@ def procedural_examples(n_train: int, n_test: int, min_hops: int, max_hops: int,
         raise ValueError(f"unknown procedural task kind {kind!r} (arithmetic or links)")
     if kind == "links" and not 2 <= nodes <= len(LETTERS):
         raise ValueError(f"links needs 2..{len(LETTERS)} nodes, got {nodes}")
+    prefix = "chain" if kind == "arithmetic" else "links"  # the example ids
     rng = random.Random(seed)
     seen: set[str] = set()
     out: list[Example] = []
@@ -96,12 +97,11 @@ def procedural_examples(n_train: int, n_test: int, min_hops: int, max_hops: int,
         if tries > 50 * (n_train + n_test):
             raise ValueError(f"cannot draw {n_train + n_test} distinct problems with {min_hops}-{max_hops} hops")
         hops = rng.randint(min_hops, max_hops)
-        question, steps, answer = _chain(rng, hops) if kind == "arithmetic" else _links(rng, hops, nodes)
+        question, steps, answer = _chain(rng, hops) if prefix == "chain" else _links(rng, hops, nodes)
         if question in seen:
             continue
         seen.add(question)
-        out.append(Example(f"{'chain' if kind == 'arithmetic' else 'links'}-{len(out):05d}", question, steps, answer,
-                           {"hops": hops}))
+        out.append(Example(f"{prefix}-{len(out):05d}", question, steps, answer, {"hops": hops}))
     test = out[:n_test]
     return out[n_test:], test
 
