@@ -1,7 +1,9 @@
 """Time-bounded calls for sympy work that can run away (simplify, integrate, manualintegrate).
 
-On POSIX, in the main thread (scripts, pytest, Jupyter kernels), the limit is enforced with
-``SIGALRM`` / ``setitimer``: sympy is pure Python, so the alarm interrupts it. Elsewhere (another
+On POSIX, in the main thread (scripts, pytest, Jupyter kernels), the limit is enforced with an interval
+timer (``setitimer``): sympy is pure Python, so the signal interrupts it. The default clock is the process's
+CPU time (``ITIMER_PROF``), so whether a search "timed out" (an antiderivative found, a difficulty score, a
+fingerprint) does not depend on how busy the machine is, only on the work and the CPU's speed. Elsewhere (another
 thread, Windows) the call runs unbounded — callers only pass work that is usually quick.
 A limit of 0 or less means "do not even try": the default is returned at once.
 """
@@ -25,17 +27,28 @@ def _can_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def call_with_timeout(fn: Callable[[], T], seconds: float, default: T) -> tuple[T, bool]:
+_CLOCKS = {  # clock name -> (interval timer, its signal, the matching clock of this process)
+    "cpu": ("ITIMER_PROF", "SIGPROF", time.process_time),
+    "wall": ("ITIMER_REAL", "SIGALRM", time.monotonic),
+}
+
+
+def call_with_timeout(fn: Callable[[], T], seconds: float, default: T, clock: str = "cpu") -> tuple[T, bool]:
     """Run ``fn()`` for at most ``seconds``; return ``(result, timed_out)`` (``default`` on timeout).
 
-    Exceptions raised by ``fn`` propagate. Nested calls keep the outer deadline: the inner limit is
-    the smaller of the two.
+    ``clock="cpu"`` (default) counts this process's CPU time, so a loaded machine (another job on the cores)
+    does not turn a search that finishes into a timeout; ``"wall"`` counts elapsed time. Exceptions raised by
+    ``fn`` propagate. Nested calls on one clock keep the outer deadline: the inner limit is the smaller.
     """
+    if clock not in _CLOCKS:
+        raise ValueError(f"unknown clock {clock!r} (cpu or wall)")
     if seconds <= 0:
         return default, True
     if not _can_alarm():
         return fn(), False
-    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    timer_name, signal_name, now = _CLOCKS[clock]
+    timer, signum = getattr(signal, timer_name), getattr(signal, signal_name)
+    outer_left, _ = signal.getitimer(timer)
     if outer_left and outer_left < seconds:
         return fn(), False  # the outer alarm fires first and unwinds both
     token = object()
@@ -43,9 +56,9 @@ def call_with_timeout(fn: Callable[[], T], seconds: float, default: T) -> tuple[
     def _handler(signum, frame):  # noqa: ARG001
         raise _Timeout(token)
 
-    start = time.monotonic()
-    old = signal.signal(signal.SIGALRM, _handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    start = now()
+    old = signal.signal(signum, _handler)
+    signal.setitimer(timer, seconds)
     try:
         return fn(), False
     except _Timeout as exc:
@@ -53,7 +66,7 @@ def call_with_timeout(fn: Callable[[], T], seconds: float, default: T) -> tuple[
             return default, True
         raise
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(timer, 0)
+        signal.signal(signum, old)
         if outer_left:  # give the outer deadline back what is left of it
-            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - start), 1e-4))
+            signal.setitimer(timer, max(outer_left - (now() - start), 1e-4))

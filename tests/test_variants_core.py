@@ -165,6 +165,15 @@ def test_timeout_interrupts_and_returns_default():
     assert call_with_timeout(lambda: call_with_timeout(spin, 0.1, "inner")[0], 2.0, "outer") == ("inner", False)
 
 
+def test_timeout_counts_cpu_time_by_default_and_wall_time_on_request():
+    # a call that waits without computing is not cut by the CPU clock (a busy machine delays work, it does not
+    # make it longer), but is by the wall clock
+    assert call_with_timeout(lambda: time.sleep(0.4) or "done", 0.2, "late") == ("done", False)
+    assert call_with_timeout(lambda: time.sleep(0.4) or "done", 0.2, "late", clock="wall") == ("late", True)
+    with pytest.raises(ValueError, match="unknown clock"):
+        call_with_timeout(lambda: 1, 1.0, None, clock="gpu")
+
+
 def test_prompts_cycle_personas_temperatures_and_sample_hints():
     temps = [0.8, 1.0, 1.2, 1.4]
     assert [temperature_for(i, temps) for i in range(6)] == [0.8, 1.0, 1.2, 1.4, 0.8, 1.0]
