@@ -69,6 +69,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="probability that a curriculum example is built at a random earlier stage (the paper's mix)")
     ap.add_argument("--no-reset-optimizer", action="store_true",
                     help="keep one AdamW state across stages (the reference resets it at every stage)")
+    ap.add_argument("--thought-norm", action="store_true",
+                    help="rescale continuous thoughts to the token embeddings' mean norm (LatentSettings.thought_norm;"
+                         " a departure from the paper)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--lora-r", type=int, default=16)
@@ -94,7 +97,7 @@ def settings(args: argparse.Namespace) -> tuple[Any, Any]:
     ls = LatentSettings(
         methods=args.methods, tasks=["procedural"], c_thought=args.c_thought, max_latent_stage=args.max_latent_stage,
         epochs_per_stage=1, stage0_epochs=args.stage0_epochs, max_steps_per_stage=args.steps_per_stage, learning_rate=args.lr,
-        uniform_prob=args.uniform_prob, reset_optimizer=not args.no_reset_optimizer,
+        uniform_prob=args.uniform_prob, reset_optimizer=not args.no_reset_optimizer, thought_norm=args.thought_norm,
         batch_size=args.batch_size, eval_examples=args.n_test, curve_examples=args.curve_examples,
         max_new_tokens=args.max_new_tokens, generation_batch_size=args.generation_batch_size, textbook_eval=False,
         procedural=ProceduralSettings(kind=args.kind, nodes=args.nodes, n_train=args.n_train, n_test=args.n_test, min_hops=args.min_hops,

@@ -40,15 +40,17 @@ def left_pad(rows: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tenso
 
 
 @torch.no_grad()
-def manual_logits(model, ids: list[int], latent_id: int) -> torch.Tensor:
+def manual_logits(model, ids: list[int], latent_id: int, norm: float | None = None) -> torch.Tensor:
     """One row, one position at a time with a KV cache; a latent's input is the previous position's last hidden
-    state (the definition of a continuous thought)."""
+    state (the definition of a continuous thought), rescaled to ``norm`` when given."""
     from transformers import DynamicCache
 
     cache, prev_hidden, out = DynamicCache(), None, []
     emb = model.get_input_embeddings()
     for t, i in enumerate(ids):
-        x = prev_hidden if i == latent_id else emb(torch.tensor([[i]]))[0, 0]
+        x = emb(torch.tensor([[i]]))[0, 0]
+        if i == latent_id:
+            x = prev_hidden if norm is None else prev_hidden * norm / prev_hidden.norm()
         o = model(inputs_embeds=x[None, None], position_ids=torch.tensor([[t]]), past_key_values=cache,
                   use_cache=True, output_hidden_states=True)
         cache, prev_hidden = o.past_key_values, o.hidden_states[-1][0, -1]
@@ -78,6 +80,38 @@ def test_latent_forward_equals_step_by_step_on_a_left_padded_batch(latent_lm):
     with torch.no_grad():
         plain = model(input_ids=ids[:1], attention_mask=mask[:1]).logits
     assert (plain[0, -3:] - out.logits[0, -3:]).abs().max() > 1e-2
+
+
+def test_thought_norm_rescales_each_thought_and_survives_save_and_load(latent_lm, tmp_path):
+    from ladderlib.latent.checkpoint import load_method, save_method
+    from ladderlib.latent.coconut import mean_embedding_norm
+
+    model, tok = latent_lm
+    norm = mean_embedding_norm(model)
+    assert 1.0 < norm < 10.0  # SmolLM2's token embeddings; its final hidden states are ~50
+    c = Coconut(model, tok, thought_norm=norm)
+    rows = rows_of(tok, c)
+    ids, mask = left_pad(rows, tok.pad_token_id)
+    with torch.no_grad():
+        out, raw = c(ids, mask), Coconut(model, tok)(ids, mask)
+    thoughts = out.inputs_embeds[ids == c.latent_id]
+    assert torch.allclose(thoughts.norm(dim=-1), torch.full((6,), norm), rtol=1e-4)
+    assert raw.inputs_embeds[ids == c.latent_id].norm(dim=-1).min() > 5 * norm
+    for r, row in enumerate(rows):
+        ref = manual_logits(model, row, c.latent_id, norm)
+        got = out.logits[r, ids.shape[1] - len(row):]
+        assert torch.allclose(got, ref, atol=1e-3, rtol=1e-3), (r, (got - ref).abs().max())
+    assert (out.logits - raw.logits).abs().max() > 1e-2
+    with pytest.raises(ValueError, match="thought_norm"):
+        Coconut(model, tok, thought_norm=0.0)
+
+    from peft import LoraConfig, get_peft_model
+
+    peft_model = get_peft_model(copy.deepcopy(model), LoraConfig(r=4, target_modules=["q_proj"]))
+    save_method(Coconut(peft_model, tok, thought_norm=norm), tmp_path / "m")
+    assert load_method((model, tok), tmp_path / "m").thought_norm == norm
+    save_method(Coconut(peft_model, tok), tmp_path / "raw")
+    assert load_method((model, tok), tmp_path / "raw").thought_norm is None
 
 
 def test_forward_without_latents_is_one_pass_and_matches_the_plain_model(latent_lm):

@@ -69,6 +69,9 @@ class LatentSettings(Section):
                                                                  "a uniformly drawn earlier stage instead of the "
                                                                  "current one (the paper's mix)")
     reset_optimizer: bool = Field(True, description="a fresh AdamW state at the start of every stage")
+    thought_norm: bool = Field(False, description="rescale every continuous thought to the mean norm of the token "
+                                                  "embeddings (a departure: the paper feeds the last hidden state "
+                                                  "as it is, which on SmolLM2 is ~18x an embedding's norm)")
     learning_rate: float = Field(1e-4, gt=0.0, le=1.0, description="AdamW learning rate (the paper: 1e-4)")
     weight_decay: float = Field(0.01, ge=0.0, le=1.0, description="AdamW weight decay (the paper: 0.01)")
     batch_size: int = Field(8, ge=1, le=4096, description="training examples per optimizer step")

@@ -1,4 +1,5 @@
-"""Saving and reloading a trained latent method: its LoRA adapter plus the few embedding rows it owns.
+"""Saving and reloading a trained latent method: its LoRA adapter plus the few embedding rows it owns (and the
+thought norm it was trained with).
 
 ``save_pretrained`` with ``save_embedding_layers=True`` would store the whole resized embedding matrix (~113 MB
 for SmolLM2) because the latent tokens enlarged the vocabulary; only their three rows (and the pause embedding)
@@ -29,7 +30,8 @@ def save_method(coconut: Coconut, folder: str | Path) -> Path:
     coconut.model.save_pretrained(str(tmp), save_embedding_layers=False)
     rows = coconut.embedding.weight.detach()[[coconut.ids[t] for t in SPECIAL_TOKENS]].clone()
     torch.save({"tokens": list(SPECIAL_TOKENS), "rows": rows,
-                "pause": None if coconut.pause_embedding is None else coconut.pause_embedding.detach().clone()},
+                "pause": None if coconut.pause_embedding is None else coconut.pause_embedding.detach().clone(),
+                "thought_norm": coconut.thought_norm},
                tmp / TOKENS_FILE)
     return atomic_replace_dir(tmp, folder)
 
@@ -57,7 +59,7 @@ def load_method(base: tuple[Any, Any], folder: str | Path) -> Coconut:
         for name, row in zip(saved["tokens"], saved["rows"]):
             emb.weight[ids[name]] = row.to(emb.weight.dtype)
     model = PeftModel.from_pretrained(model, str(folder), is_trainable=False)
-    coconut = Coconut(model, tokenizer, pause=saved["pause"] is not None)
+    coconut = Coconut(model, tokenizer, pause=saved["pause"] is not None, thought_norm=saved.get("thought_norm"))
     if saved["pause"] is not None:
         with torch.no_grad():
             coconut.pause_embedding.copy_(saved["pause"])

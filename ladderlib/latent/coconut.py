@@ -7,6 +7,9 @@ specific, recomputes the cache slice on every pass and generates one example at 
 - :meth:`Coconut.forward`: each ``<|latent|>`` position's input embedding is the last hidden state of the
   position before it, computed in sequential passes that extend one KV cache (each position is computed once,
   when every input at or before it is final). Rows may hold latents at different positions and counts;
+- ``thought_norm`` (optional, off in the paper): each thought is rescaled to a fixed norm, the mean norm of the
+  token embeddings, so a thought enters the residual stream at the scale of a token rather than of a final
+  hidden state (~18x larger on SmolLM2, where it drowns what the layers add at the latent position);
 - the pause-token variant (``pause=True``, the paper's "pause as thought") fills the latent slots with one
   learned pause embedding instead, in a single pass;
 - :meth:`Coconut.generate`: batched greedy decoding with left padding after a fixed number of thoughts.
@@ -45,6 +48,12 @@ def add_latent_tokens(model: Any, tokenizer: Any, init_from: str = "<<") -> dict
     return ids
 
 
+def mean_embedding_norm(model: Any) -> float:
+    """The mean L2 norm of ``model``'s input-embedding rows (the scale ``thought_norm`` rescales thoughts to)."""
+    with torch.no_grad():
+        return float(model.get_input_embeddings().weight.float().norm(dim=-1).mean())
+
+
 @dataclass
 class LatentOutput:
     """Loss (None without labels), logits (batch, length, vocab), the final input embeddings and the cache."""
@@ -64,7 +73,7 @@ def position_ids_of(attention_mask: torch.Tensor) -> torch.Tensor:
 class Coconut(nn.Module):
     """A causal LM (plain or PEFT-wrapped) whose ``<|latent|>`` slots carry continuous thoughts (or a pause)."""
 
-    def __init__(self, model: Any, tokenizer: Any, pause: bool = False) -> None:
+    def __init__(self, model: Any, tokenizer: Any, pause: bool = False, thought_norm: float | None = None) -> None:
         super().__init__()
         self.model = model
         self.tokenizer = tokenizer
@@ -73,6 +82,9 @@ class Coconut(nn.Module):
             raise ValueError("the tokenizer lacks the latent tokens: call add_latent_tokens(model, tokenizer) first")
         self.latent_id, self.start_id, self.end_id = self.ids[LATENT], self.ids[START], self.ids[END]
         self.is_pause = pause
+        if thought_norm is not None and not thought_norm > 0:
+            raise ValueError(f"thought_norm must be a positive norm or None, got {thought_norm!r}")
+        self.thought_norm = thought_norm  # None: thoughts are the raw last hidden states (the paper)
         self.embedding = model.get_input_embeddings()
         self.pause_embedding = (nn.Parameter(self.embedding.weight[self.latent_id].detach().clone())
                                 if pause else None)
@@ -123,6 +135,8 @@ class Coconut(nn.Module):
                 out = self._run(embeds, mask, pos, done, first, cache)
                 logits.append(out.logits)
                 thought = out.hidden_states[-1][:, -1]
+            if self.thought_norm is not None:
+                thought = thought * (self.thought_norm / thought.norm(dim=-1, keepdim=True).clamp_min(1e-6))
             cache, passes = out.past_key_values, passes + 1
             rows = pending[:, first]
             slot = torch.zeros_like(is_latent)

@@ -105,7 +105,7 @@ def run_experiment(model_settings: ModelSettings, s: LatentSettings,
                 out.methods.append(finished[f"{task}/{method}"])
                 log(f"{task} {method}: kept from the earlier attempt")
                 continue
-            coconut = build(ms, method, s.seed, base)
+            coconut = build(ms, method, s.seed, base, thought_norm=s.thought_norm)
             markers = method not in ("no_cot", "cot")
 
             def curve(c: Any, phase: Phase) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import torch
 
 from ladderlib.config.latent import LatentSettings
 from ladderlib.config.model import ModelSettings
-from ladderlib.latent.coconut import IGNORE, Coconut, add_latent_tokens
+from ladderlib.latent.coconut import IGNORE, Coconut, add_latent_tokens, mean_embedding_norm
 from ladderlib.latent.data import Tokenized, stage_example, stage_of
 
 
@@ -48,9 +48,11 @@ def plan(method: str, s: LatentSettings) -> list[Phase]:
     raise ValueError(f"unknown latent method {method!r}")
 
 
-def build(model_settings: ModelSettings, method: str, seed: int = 0, base: Any = None) -> Coconut:
+def build(model_settings: ModelSettings, method: str, seed: int = 0, base: Any = None,
+          thought_norm: bool = False) -> Coconut:
     """A fresh LoRA adapter on the base model (loaded, or a copy of ``base=(model, tokenizer)``) with the latent
-    tokens; the pause method also gets its learned pause embedding."""
+    tokens; the pause method also gets its learned pause embedding. ``thought_norm``: thoughts are rescaled to the
+    mean norm of the base model's token embeddings (``LatentSettings.thought_norm``)."""
     import copy
 
     from ladderlib.models.loader import load_model
@@ -58,9 +60,10 @@ def build(model_settings: ModelSettings, method: str, seed: int = 0, base: Any =
 
     torch.manual_seed(seed)
     model, tokenizer = (copy.deepcopy(base[0]), base[1]) if base is not None else load_model(model_settings)
+    norm = mean_embedding_norm(model) if thought_norm else None
     add_latent_tokens(model, tokenizer)
     model = add_lora(model, model_settings)
-    return Coconut(model, tokenizer, pause=method == "pause")
+    return Coconut(model, tokenizer, pause=method == "pause", thought_norm=norm)
 
 
 def collate(pairs: Sequence[tuple[list[int], list[int]]], pad_id: int, head_lengths: Sequence[int],
