@@ -117,20 +117,6 @@ def test_batch_matches_single_calls() -> None:
     assert [r.correct for r in batch] == [True, False, False, False, True]
 
 
-def test_batch_checks_each_distinct_answer_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ladderlib.verify.prepared import PreparedProblem
-
-    seen: list[object] = []
-    check = PreparedProblem.check
-    monkeypatch.setattr(PreparedProblem, "check", lambda self, a: seen.append(a) or check(self, a))
-    answers = ["\\boxed{-cos(x)}", "\\boxed{cos(x)}", "\\boxed{-cos(x)}", "\\boxed{-cos(x)}", "\\boxed{cos(x)}"]
-    batch = verify_batch("sin(x)", answers)
-    assert seen == answers[:2]
-    assert [r.correct for r in batch] == [True, False, True, True, False]
-    assert [r.code for r in batch] == [verify_integral("sin(x)", a).code for a in answers]
-    assert batch[2] is not batch[0] and batch[2].elapsed_s == 0.0
-
-
 def test_verify_many_parallel_keeps_order() -> None:
     pairs = [("x**2", "x^3/3"), ("1/x", "log(x)"), ("x**2", "x^2"), ("sin(x)", "cos(x)"),
              ({"integrand": "cos(t)", "variable": "t"}, "sin(t)"), ("x**2", "x^3/3 + C")] * 3

@@ -7,7 +7,6 @@ checked. Nothing raises: a bad problem or answer becomes a result with a code an
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from typing import Any, Iterable, Mapping
 
@@ -98,8 +97,7 @@ def verify_integral(problem: Any, answer: object, settings: VerifySettings | Non
 
 def verify_batch(problem: Any, answers: Iterable[object], settings: VerifySettings | None = None, *,
                  variable: str | None = None) -> list[VerifyResult]:
-    """Check many answers to one problem; the problem is parsed, compiled and sampled once, and each distinct
-    answer text is checked once (GRPO groups repeat completions; a repeat gets a copy with ``elapsed_s`` 0)."""
+    """Check many answers to one problem; the problem is parsed, compiled and sampled once."""
     answers = list(answers)
     settings = settings or VerifySettings()
     try:
@@ -107,13 +105,4 @@ def verify_batch(problem: Any, answers: Iterable[object], settings: VerifySettin
     except Exception as exc:  # a bad problem fails every answer, it never raises
         failure = _problem_failure(exc)
         return [VerifyResult(**{**failure.to_dict()}) for _ in answers]
-    checked: dict[str, VerifyResult] = {}
-    out = []
-    for a in answers:
-        if not isinstance(a, str):
-            out.append(prepared.check(a))
-        elif a in checked:
-            out.append(dataclasses.replace(checked[a], elapsed_s=0.0))
-        else:
-            out.append(checked.setdefault(a, prepared.check(a)))
-    return out
+    return [prepared.check(a) for a in answers]
