@@ -65,6 +65,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--stage0-epochs", type=int, default=None,
                     help="stage 0 (language CoT, from which the latent stages start) gets this many stages' worth "
                          "of steps; default: one")
+    ap.add_argument("--final-stage-epochs", type=int, default=None,
+                    help="the last stage (thoughts only) gets this many stages' worth of steps, as the reference's "
+                         "ProsQA schedule gives it 20 of 50 epochs; default: one")
     ap.add_argument("--uniform-prob", type=float, default=0.0,
                     help="probability that a curriculum example is built at a random earlier stage (the paper's mix)")
     ap.add_argument("--no-reset-optimizer", action="store_true",
@@ -96,7 +99,8 @@ def settings(args: argparse.Namespace) -> tuple[Any, Any]:
                        lora=LoraSettings(r=args.lora_r, alpha=args.lora_alpha))
     ls = LatentSettings(
         methods=args.methods, tasks=["procedural"], c_thought=args.c_thought, max_latent_stage=args.max_latent_stage,
-        epochs_per_stage=1, stage0_epochs=args.stage0_epochs, max_steps_per_stage=args.steps_per_stage, learning_rate=args.lr,
+        epochs_per_stage=1, stage0_epochs=args.stage0_epochs, final_stage_epochs=args.final_stage_epochs,
+        max_steps_per_stage=args.steps_per_stage, learning_rate=args.lr,
         uniform_prob=args.uniform_prob, reset_optimizer=not args.no_reset_optimizer, thought_norm=args.thought_norm,
         batch_size=args.batch_size, eval_examples=args.n_test, curve_examples=args.curve_examples,
         max_new_tokens=args.max_new_tokens, generation_batch_size=args.generation_batch_size, textbook_eval=False,
@@ -144,6 +148,9 @@ def departures(args: argparse.Namespace) -> dict[str, str]:
     out = {"model": "SmolLM2-135M-Instruct with LoRA (the paper fine-tunes all of GPT-2)",
            "budget": f"{args.steps_per_stage} optimizer steps of batch {args.batch_size} per stage (the paper: 5 "
                      f"epochs of ~17k examples, batch 128), lr {args.lr:g} for LoRA (the paper: 1e-4)"}
+    out["schedule"] = (f"stage 0 gets {args.stage0_epochs or 1}, stages 1-{args.max_latent_stage - 1} one and the "
+                       f"last stage {args.final_stage_epochs or 1} stage's worth of steps (the paper: 5 epochs per "
+                       f"stage, the last stage trained from epoch 30 to 50)")
     if args.thought_norm:
         out["thought_norm"] = ("each continuous thought is rescaled to the mean norm of the token embeddings; the "
                                "paper feeds the last hidden state as it is")

@@ -48,6 +48,11 @@ def test_plan_gives_every_method_the_same_epochs():
     phases = {m: plan(m, longer) for m in METHODS}
     assert {m: sum(p.epochs for p in ph) for m, ph in phases.items()} == dict.fromkeys(METHODS, 11)
     assert [(p.stage, p.epochs) for p in phases["coconut"]] == [(0, 5), (1, 2), (2, 2), (3, 2)]
+    # the reference's ProsQA schedule: the last stage runs longest (epochs 30-50 of 50)
+    final = LatentSettings(max_latent_stage=3, epochs_per_stage=2, final_stage_epochs=7)
+    phases = {m: plan(m, final) for m in METHODS}
+    assert {m: sum(p.epochs for p in ph) for m, ph in phases.items()} == dict.fromkeys(METHODS, 13)
+    assert [(p.stage, p.epochs) for p in phases["pause"]] == [(0, 2), (1, 2), (2, 2), (3, 7)]
 
 
 def test_collate_aligns_the_heads_and_pads_the_tails():

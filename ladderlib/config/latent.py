@@ -61,6 +61,10 @@ class LatentSettings(Section):
                                                              "(the reference starts Coconut from a CoT-trained "
                                                              "checkpoint, so stage 0 may run longer than the "
                                                              "latent stages); None: epochs_per_stage")
+    final_stage_epochs: int | None = Field(None, ge=1, le=1000, description="epochs of the last stage, whose "
+                                                                  "thoughts are all the model gets (the reference's "
+                                                                  "ProsQA recipe trains it from epoch 30 to 50: 20 "
+                                                                  "epochs, 4x a stage); None: epochs_per_stage")
     max_steps_per_stage: int | None = Field(None, ge=1, description="cap on optimizer steps per stage's worth "
                                                                     "of epochs (a one-phase method gets the cap "
                                                                     "x its stages, so every method trains the "

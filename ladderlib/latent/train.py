@@ -33,9 +33,11 @@ class Phase:
 
 
 def plan(method: str, s: LatentSettings) -> list[Phase]:
-    """The phases of ``method``; every method gets stage0_epochs + max_latent_stage x epochs_per_stage epochs."""
+    """The phases of ``method``; every method gets stage0_epochs + (max_latent_stage - 1) x epochs_per_stage +
+    final_stage_epochs epochs."""
     first = s.stage0_epochs or s.epochs_per_stage
-    total = first + s.max_latent_stage * s.epochs_per_stage
+    last = s.final_stage_epochs or s.epochs_per_stage
+    total = first + (s.max_latent_stage - 1) * s.epochs_per_stage + last
     if method == "no_cot":
         return [Phase(0, total, markers=False, language_steps=False)]
     if method == "cot":
@@ -44,7 +46,8 @@ def plan(method: str, s: LatentSettings) -> list[Phase]:
         return [Phase(s.max_latent_stage, total)]
     if method in ("coconut", "pause"):
         return [Phase(0, first, curriculum=True),
-                *(Phase(k, s.epochs_per_stage, curriculum=True) for k in range(1, s.max_latent_stage + 1))]
+                *(Phase(k, s.epochs_per_stage, curriculum=True) for k in range(1, s.max_latent_stage)),
+                Phase(s.max_latent_stage, last, curriculum=True)]
     raise ValueError(f"unknown latent method {method!r}")
 
 
