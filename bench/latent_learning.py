@@ -112,7 +112,10 @@ def settings(args: argparse.Namespace) -> tuple[Any, Any]:
 
 
 def settings_key(ms: Any, ls: Any) -> str:
-    blob = json.dumps({"model": ms.model_dump(mode="json"), "latent": ls.model_dump(mode="json")}, sort_keys=True)
+    """What a method's result depends on: every setting but the list of methods (each method trains a fresh
+    adapter from the same seed), so methods run in separate processes on one ``--work`` folder add up."""
+    latent = ls.model_dump(mode="json", exclude={"methods"})
+    blob = json.dumps({"model": ms.model_dump(mode="json"), "latent": latent}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
