@@ -9,7 +9,8 @@ the language stage 0 more, as the reference starts Coconut from a CoT checkpoint
 sum. Held-out accuracy is greedy with Wilson 95% CIs; Coconut is compared with
 every baseline on the same items (exact McNemar and a paired bootstrap of the accuracy gap,
 ``ladderlib.workbook.latent.paired_rows``); the per-stage curve is Coconut scored after each curriculum stage on
-the first ``--curve-examples`` held-out items.
+the first ``--curve-examples`` held-out items, with the paper's reading of the thoughts: after stage k, how often the
+thought standing for step j <= k decodes through the LM head to that step's result (``thought_probe``).
 
 The target (issue 11): Coconut beats no-CoT by >= 10 points with McNemar p < 0.05 while generating at most half
 of CoT's tokens per answer. The JSON says whether it was met. Settings are fixed up front (``tuning`` in the JSON
@@ -201,10 +202,19 @@ def plot(result: dict[str, Any], path: Path) -> None:
         x = [c["stage"] for c in curve]
         y = [c["accuracy"] for c in curve]
         axes[2].errorbar(x, y, yerr=[[max(0.0, a - c["ci_low"]) for a, c in zip(y, curve)],
-                                     [max(0.0, c["ci_high"] - a) for a, c in zip(y, curve)]], marker="o", capsize=4)
+                                     [max(0.0, c["ci_high"] - a) for a, c in zip(y, curve)]], marker="o", capsize=4,
+                         label="answer accuracy")
+        probes = {}  # step -> [(stage, top-5 rate)]: does that step's thought decode to the step's result?
+        for c in curve:
+            for p in c.get("thought_probe") or []:
+                probes.setdefault(p["step"], []).append((c["stage"], p["top5"]))
+        for j, pts in sorted(probes.items()):
+            axes[2].plot(*zip(*pts), ls="--", marker=".", label=f"thought for step {j} decodes to its result (top 5)")
+        if probes:
+            axes[2].legend(fontsize=7, loc="upper right")
         axes[2].set_xticks(x)
     axes[2].set_xlabel("Coconut curriculum stage (thoughts = stage x c)")
-    axes[2].set_ylabel(f"accuracy on the first {result['settings']['latent']['curve_examples']} held-out items")
+    axes[2].set_ylabel(f"first {result['settings']['latent']['curve_examples']} held-out items: accuracy, decode rate")
     v = result["target"]
     fig.suptitle(f"latent_learning, {proc.get('kind', 'arithmetic')} task ({'dev' if result['dev'] else 'test'} split): target "
                  f"{'MET' if v.get('met') else 'NOT met'}; {result['steps_per_method']} steps per method")
@@ -257,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         rows[m.method]["reused"] = m.key in finished
     coconut = next((m for m in run.methods if m.method == "coconut"), None)
     curve = [{k: s.get(k) for k in ("stage", "steps", "loss", "accuracy", "ci_low", "ci_high", "mean_gen_tokens",
-                                    "n", "thoughts")} for s in coconut.stages] if coconut else []
+                                    "n", "thoughts", "thought_probe")} for s in coconut.stages] if coconut else []
     steps = {m: r["optimizer_steps"] for m, r in rows.items()}
     result = {
         "benchmark": "latent_learning", "issue": 11, "dev": args.dev,
@@ -288,6 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     for m, r in rows.items():
         log(f"{m:22s} acc {r['accuracy']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] tokens "
             f"{r['mean_gen_tokens']:.1f} train {r['train_s']}s steps {r['optimizer_steps']}")
+    for c in curve:
+        for p in c.get("thought_probe") or []:
+            log(f"stage {c['stage']}: the thought for step {p['step']} decodes to its result: top-1 {p['top1']:.2f}, "
+                f"top-5 {p['top5']:.2f} (n={p['n']})")
     for p in paired:
         log(f"coconut vs {p['baseline']:22s} diff {p['diff']:+.3f} [{p['diff_ci_low']:+.3f}, {p['diff_ci_high']:+.3f}]"
             f" McNemar p {p['p_value']:.3g} ({p['coconut_only']}/{p['baseline_only']})")

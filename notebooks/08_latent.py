@@ -94,6 +94,12 @@ table(latent.paired, {"task": "held-out set", "baseline": "baseline", "n": "n", 
 
 # %% [markdown]
 # ## The curriculum: Coconut after each stage, and every method's training loss
+#
+# The dashed lines read the thoughts as the paper does: each continuous thought is a last hidden state, so the
+# LM head turns it into a token distribution. After stage *k*, a line for step *j* ≤ *k* shows how often the
+# thought standing for step *j* has that step's result (the node reached, the number computed) among its five
+# likeliest tokens. Accuracy that falls while these lines stay high would mean the answer is lost after the
+# thoughts; lines that fall with it mean the thoughts stop carrying the intermediate results.
 
 # %%
 for task in dict.fromkeys(s["task"] for s in latent.stages):

@@ -236,3 +236,37 @@ def test_generation_never_decodes_the_latent_tokens(latent_lm):
             w[c.latent_id] = saved
     assert out[0][0] == lt and out[1][0] == lt
     assert not set(sum(out, [])) & set(c.ids.values())
+
+
+def test_thought_tokens_read_each_thought_through_the_lm_head(latent_lm):
+    model, tok = latent_lm
+    c = Coconut(model, tok)
+    prompts = [c.prompt_ids(enc(tok, "Links:a>c,c>b.\nStart:a, 2 links.\n"), 2),
+               c.prompt_ids(enc(tok, "Start at 5, then multiply by 3, add 1 (mod 10).\n"), 3),
+               enc(tok, "no thoughts here\n")]
+    got = c.thought_tokens(prompts, top_k=4)
+    assert [len(g) for g in got] == [2, 3, 0] and all(len(slot) == 4 for g in got for slot in g)
+    for row, slots in zip(prompts[:2], got):
+        ref = manual_logits(model, row, c.latent_id)
+        where = [t for t, i in enumerate(row) if i == c.latent_id]
+        for t, top in zip(where, slots):
+            logits = ref[t - 1].index_fill(-1, torch.tensor(sorted(c.ids.values())), float("-inf"))
+            assert top[0] == int(logits.argmax()) and set(top) == set(logits.topk(4).indices.tolist())
+    assert not {i for g in got for slot in g for i in slot} & set(c.ids.values())
+
+
+def test_probe_thoughts_scores_each_step_result_from_the_decoded_thoughts(latent_lm):
+    from ladderlib.latent.data import Example, tokenize
+    from ladderlib.latent.evaluate import probe_thoughts
+
+    model, tok = latent_lm
+    c = Coconut(model, tok)
+    exs = [tokenize(tok, Example("e0", "Links:a>c,c>b.\nStart:a, 2 links.", ("a>c", "c>b"), "b")),
+           tokenize(tok, Example("e1", "Links:d>e,e>f,f>d.\nStart:d, 3 links.", ("d>e", "e>f", "f>d"), "d"))]
+    one = lambda s: enc(tok, s)[0]  # noqa: E731
+    # thought slots (c=2: the second of each pair stands for its step): e0 reads c then x; e1 reads e then f
+    decoded = [[[one("z")], [one("c")], [one("x")], [one("q"), one("b")]],
+               [[one("z")], [one("e")], [one("z")], [one("f")]]]
+    c.thought_tokens = lambda prompts, top_k: decoded  # one batch of both examples
+    rows = probe_thoughts(c, exs, n_thoughts=4, c_thought=2, batch_size=2, top_k=2)
+    assert rows == [{"step": 1, "n": 2, "top1": 1.0, "top2": 1.0}, {"step": 2, "n": 2, "top1": 0.5, "top2": 1.0}]

@@ -167,6 +167,12 @@ def test_links_task_follows_the_listed_links_among_distractors():
         procedural_examples(1, 1, 2, 3, seed=0, kind="links", nodes=30)
 
 
+def test_step_result_is_what_a_step_arrives_at():
+    from ladderlib.latent.data import step_result
+
+    assert [step_result(s) for s in ("a>c", "3+4=7", "48/2=24", "1+2=3>2", "think")] == ["c", "7", "24", "2", "think"]
+
+
 def test_parse_answer():
     assert parse_answer("3+4=7\n### 7") == "7"
     assert parse_answer("### 1\n### 42.") == "42"

@@ -139,3 +139,26 @@ def test_executed_copies_keep_the_static_view_and_the_progress_bars_state():
     nb.cells[0].outputs[0].data = tree._repr_mimebundle_()
     keep_static_widget_outputs(nb)
     assert "widgets" not in nb.metadata
+
+
+def test_curriculum_plot_and_findings_show_what_the_thoughts_decode_to():
+    from types import SimpleNamespace
+
+    from ladderlib.plots.latent import plot_curriculum
+    from ladderlib.workbook.findings import latent_findings
+
+    probe = lambda *r: [{"step": j + 1, "n": 10, "top1": v / 2, "top5": v} for j, v in enumerate(r)]  # noqa: E731
+    stages = [{"task": "procedural", "method": "coconut", "stage": 0, "accuracy": 0.5, "ci_low": 0.3, "ci_high": 0.7,
+               "n": 10, "thoughts": 0, "loss": 1.0},
+              {"task": "procedural", "method": "coconut", "stage": 1, "accuracy": 0.6, "ci_low": 0.4, "ci_high": 0.8,
+               "n": 10, "thoughts": 1, "loss": 0.9, "thought_probe": probe(0.9)},
+              {"task": "procedural", "method": "coconut", "stage": 2, "accuracy": 0.2, "ci_low": 0.1, "ci_high": 0.4,
+               "n": 10, "thoughts": 2, "loss": 0.8, "thought_probe": probe(0.7, 0.1)}]
+    fig = plot_curriculum(stages, "procedural")
+    dashed = [line for line in fig.axes[0].lines if line.get_linestyle() == "--"]
+    assert [list(line.get_xdata()) for line in dashed] == [[1, 2], [2]]
+    assert [list(line.get_ydata()) for line in dashed] == [[0.9, 0.7], [0.1]]
+    row = {"task": "procedural", "model": "coconut", "n": 10, "correct": 2, "accuracy": 0.2, "ci_low": 0.1,
+           "ci_high": 0.4, "mean_gen_tokens": 2.0}
+    text = latent_findings(SimpleNamespace(rows=[row], paired=[], stages=stages, reused=[]), SimpleNamespace())
+    assert "70% of items (step 1, n=10), 10% of items (step 2, n=10)" in text

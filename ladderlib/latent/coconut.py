@@ -153,6 +153,30 @@ class Coconut(nn.Module):
                                                ignore_index=IGNORE)
         return LatentOutput(loss, all_logits, embeds, out.past_key_values, passes + 1)
 
+    # --- reading the thoughts -----------------------------------------------------------------------------
+
+    @torch.inference_mode()
+    def thought_tokens(self, prompts: Sequence[Sequence[int]], top_k: int = 5) -> list[list[list[int]]]:
+        """For each prompt and each of its ``<|latent|>`` slots in order, the ``top_k`` token ids the LM head gives
+        the continuous thought that fills it (the logits of the position before the slot, whose last hidden state
+        the thought is): the paper's way of reading what a thought encodes. Latent tokens are never returned."""
+        device = self.embedding.weight.device
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        width = max(len(p) for p in prompts)
+        ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], device=device)
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
+        logits = self.forward(ids, mask).logits
+        banned = torch.tensor(sorted(self.ids.values()), device=device)
+        out = []
+        for r in range(len(prompts)):
+            slots = (ids[r] == self.latent_id).nonzero().flatten()
+            if not len(slots):
+                out.append([])
+                continue
+            rows = logits[r, slots - 1].float().index_fill(-1, banned, float("-inf"))
+            out.append(rows.topk(top_k, dim=-1).indices.tolist())
+        return out
+
     # --- generation -------------------------------------------------------------------------------------
 
     def prompt_ids(self, question_ids: Sequence[int], n_thoughts: int, markers: bool = True) -> list[int]:

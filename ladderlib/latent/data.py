@@ -145,6 +145,13 @@ def stage_example(t: Tokenized, stage: int, c_thought: int, max_stage: int, ids:
     return head + tail, [-100] * len(head) + tail
 
 
+def step_result(step: str) -> str:
+    """What a reasoning step arrives at: the text after its last ``>`` or ``=`` (``a>c`` -> ``c``,
+    ``3+4=7`` -> ``7``, ``48/2=24`` -> ``24``); the whole step when it has neither."""
+    cut = max(step.rfind(">"), step.rfind("="))
+    return step[cut + 1:].strip()
+
+
 def parse_answer(text: str) -> str | None:
     """The answer after the last ``###`` in a generation (None when there is none)."""
     if ANSWER_MARK not in text:

@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping, Sequence
 from ladderlib.config.latent import LatentSettings
 from ladderlib.config.model import ModelSettings
 from ladderlib.latent.data import Example, Tokenized, gsm8k_examples, procedural_examples, tokenize
-from ladderlib.latent.evaluate import evaluate, result_row
+from ladderlib.latent.evaluate import evaluate, probe_thoughts, result_row
 from ladderlib.latent.train import Phase, build, train_method
 
 
@@ -110,8 +110,12 @@ def run_experiment(model_settings: ModelSettings, s: LatentSettings,
 
             def curve(c: Any, phase: Phase) -> dict[str, Any]:
                 r = evaluate(c, curve_t, phase.stage * s.c_thought, True, s.max_new_tokens, s.generation_batch_size)
-                return {"accuracy": r["accuracy"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                        "mean_gen_tokens": r["mean_gen_tokens"], "n": r["n"], "thoughts": phase.stage * s.c_thought}
+                row = {"accuracy": r["accuracy"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                       "mean_gen_tokens": r["mean_gen_tokens"], "n": r["n"], "thoughts": phase.stage * s.c_thought}
+                if phase.stage:  # what the thoughts encode (each step's result, read through the LM head)
+                    row["thought_probe"] = probe_thoughts(c, curve_t, phase.stage * s.c_thought, s.c_thought,
+                                                          s.generation_batch_size)
+                return row
 
             trained = train_method(coconut, method, train_t, s, on_stage_end=curve if method == "coconut" else None)
             scored = evaluate(coconut, test_t, s.thoughts(method), markers, s.max_new_tokens, s.generation_batch_size)

@@ -36,7 +36,8 @@ def plot_methods(rows: Sequence[Mapping[str, Any]], task: str) -> Any:
 
 
 def plot_curriculum(stages: Sequence[Mapping[str, Any]], task: str) -> Any:
-    """Coconut's held-out accuracy after each curriculum stage (stage k: k x c thoughts replace k steps)."""
+    """Coconut's held-out accuracy after each curriculum stage (stage k: k x c thoughts replace k steps), and how
+    often the thought standing for each replaced step decodes through the LM head to that step's result."""
     pts = [s for s in stages if s["task"] == task and s["method"] == "coconut" and "accuracy" in s]
     fig, (ax, loss_ax) = panels(2, f"Coconut curriculum on {task}")
     if not pts:
@@ -49,7 +50,16 @@ def plot_curriculum(stages: Sequence[Mapping[str, Any]], task: str) -> Any:
                 marker="o", capsize=4)
     for x, p in zip(xs, pts):
         ax.annotate(f"{p['thoughts']} th.", (x, p["accuracy"]), textcoords="offset points", xytext=(4, 6), fontsize=8)
-    ax.set(xlabel="curriculum stage", ylabel="held-out accuracy", title=f"after each stage (n={pts[0]['n']})")
+    probes: dict[int, list[tuple[int, float]]] = {}  # step -> (stage, how often its thought decodes to its result)
+    for p in pts:
+        for row in p.get("thought_probe") or []:
+            probes.setdefault(row["step"], []).append((p["stage"], row["top5"]))
+    for j, line in sorted(probes.items()):
+        ax.plot(*zip(*line), ls="--", marker=".", lw=1, label=f"step {j}'s thought decodes to its result (top 5)")
+    if probes:
+        ax.plot([], [], marker="o", color="C0", label="answer accuracy")
+        ax.legend(fontsize=7)
+    ax.set(xlabel="curriculum stage", ylabel="held-out accuracy / decode rate", title=f"after each stage (n={pts[0]['n']})")
     tidy(ax, rate=True)
     loss_ax.plot(xs, [p["loss"] for p in pts], marker="o", color="#55a868")
     loss_ax.set(xlabel="curriculum stage", ylabel="mean loss", title="training loss per stage")

@@ -268,4 +268,10 @@ def latent_findings(stage: Any, params: Any) -> str:
         if len(curve) > 1:
             out.append("Coconut after each curriculum stage: " + ", ".join(
                 f"stage {s['stage']} ({s['thoughts']} thoughts) {s['accuracy']:.2f}" for s in curve) + ".")
+        probe = curve[-1].get("thought_probe") if curve else None
+        if probe:
+            out.append(f"After the last stage, read through the LM head, the thought for each step holds that step's "
+                       "result among its 5 likeliest tokens in " + ", ".join(
+                           f"{p['top5']:.0%} of items (step {p['step']}, n={p['n']})" for p in probe) +
+                       ": where this is low, the thoughts are not carrying the intermediate results.")
     return " ".join(out) + smoke_note(params)
