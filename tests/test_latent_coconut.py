@@ -262,11 +262,13 @@ def test_probe_thoughts_scores_each_step_result_from_the_decoded_thoughts(latent
     model, tok = latent_lm
     c = Coconut(model, tok)
     exs = [tokenize(tok, Example("e0", "Links:a>c,c>b.\nStart:a, 2 links.", ("a>c", "c>b"), "b")),
-           tokenize(tok, Example("e1", "Links:d>e,e>f,f>d.\nStart:d, 3 links.", ("d>e", "e>f", "f>d"), "d"))]
+           tokenize(tok, Example("e1", "Start at 4, then multiply by 6, add 3.", ("4*6=24", "24+3=27"), "27"))]
     one = lambda s: enc(tok, s)[0]  # noqa: E731
-    # thought slots (c=2: the second of each pair stands for its step): e0 reads c then x; e1 reads e then f
+    # thought slots (c=2: the second of each pair stands for its step): e0 reads c then q, b; e1 reads 2 then 2
+    # (SmolLM2 writes numbers digit by digit, so a step's result 24 is read by its first token)
+    assert enc(tok, "24") == [one("2"), one("4")]
     decoded = [[[one("z")], [one("c")], [one("x")], [one("q"), one("b")]],
-               [[one("z")], [one("e")], [one("z")], [one("f")]]]
+               [[one("z")], [one("2")], [one("z")], [one("2"), one("7")]]]
     c.thought_tokens = lambda prompts, top_k: decoded  # one batch of both examples
     rows = probe_thoughts(c, exs, n_thoughts=4, c_thought=2, batch_size=2, top_k=2)
     assert rows == [{"step": 1, "n": 2, "top1": 1.0, "top2": 1.0}, {"step": 2, "n": 2, "top1": 0.5, "top2": 1.0}]

@@ -38,15 +38,17 @@ def probe_thoughts(coconut: Coconut, examples: Sequence[Tokenized], n_thoughts: 
                    batch_size: int, top_k: int = 5) -> list[dict[str, Any]]:
     """What the thoughts encode, read through the LM head as in the paper: for each reasoning step j that the
     ``n_thoughts`` replace, how often the last of its ``c_thought`` thoughts decodes to the step's result
-    (``a>c``: ``c``) as the top token and within the ``top_k``; one row per step, over the examples that have it."""
+    (``a>c``: ``c``; a result of several tokens, ``24`` for a digit-wise tokenizer, by its first) as the top token
+    and within the ``top_k``; one row per step, over the examples that have it."""
     tok = coconut.tokenizer
+    first = lambda text: tok.decode(tok(text, add_special_tokens=False)["input_ids"][:1]).strip()  # noqa: E731
     hits: dict[int, list[tuple[bool, bool]]] = {}
     for i in range(0, len(examples), batch_size):
         chunk = examples[i:i + batch_size]
         decoded = coconut.thought_tokens([coconut.prompt_ids(t.question, n_thoughts) for t in chunk], top_k)
         for t, slots in zip(chunk, decoded):
             for j, step in enumerate(t.example.steps[: n_thoughts // c_thought]):
-                want = step_result(step)
+                want = first(step_result(step))
                 texts = [tok.decode([k]).strip() for k in slots[(j + 1) * c_thought - 1]]
                 hits.setdefault(j + 1, []).append((texts[0] == want, want in texts))
     return [{"step": j, "n": len(h), "top1": sum(a for a, _ in h) / len(h), f"top{top_k}": sum(b for _, b in h) / len(h)}
