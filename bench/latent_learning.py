@@ -211,15 +211,15 @@ def plot(result: dict[str, Any], path: Path) -> None:
         for j, pts in sorted(probes.items()):
             axes[2].plot(*zip(*pts), ls="--", marker=".", label=f"thought for step {j} decodes to its result (top 5)")
         if probes:
-            axes[2].legend(fontsize=7, loc="upper right")
+            axes[2].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
         axes[2].set_xticks(x)
     axes[2].set_xlabel("Coconut curriculum stage (thoughts = stage x c)")
-    axes[2].set_ylabel(f"first {result['settings']['latent']['curve_examples']} held-out items: accuracy, decode rate")
+    axes[2].set_ylabel(f"accuracy, decode rate (first {result['settings']['latent']['curve_examples']} items)")
     v = result["target"]
     fig.suptitle(f"latent_learning, {proc.get('kind', 'arithmetic')} task ({'dev' if result['dev'] else 'test'} split): target "
                  f"{'MET' if v.get('met') else 'NOT met'}; {result['steps_per_method']} steps per method")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
 
 
