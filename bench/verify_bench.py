@@ -11,8 +11,9 @@ F + 0.001*x) with
 
 interleaved row by row so machine load affects all three alike. Each worker first runs every method once,
 untimed, on its first row, so one-time process costs (imports, parser tables, first calls into NumPy, SciPy and
-SymPy) are left out of every method's throughput (before, the verifier's batch mode, timed first, paid them). Throughput is reported per CPU
-second of the benchmarking processes (robust on a shared machine) and per wall second.
+SymPy) are left out of every method's throughput (before, the verifier's batch mode, timed first, paid them).
+Throughput is reported per CPU second of the benchmarking processes (robust on a shared machine) and per wall
+second.
 Corruptions a method accepts are re-examined with SymPy (symbolic derivative evaluated in 30-digit
 arithmetic) to tell real false accepts from corruptions that are still correct (``log(2x)`` for ``1/x``).
 

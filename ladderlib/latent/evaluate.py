@@ -51,8 +51,8 @@ def probe_thoughts(coconut: Coconut, examples: Sequence[Tokenized], n_thoughts: 
                 want = first(step_result(step))
                 texts = [tok.decode([k]).strip() for k in slots[(j + 1) * c_thought - 1]]
                 hits.setdefault(j + 1, []).append((texts[0] == want, want in texts))
-    return [{"step": j, "n": len(h), "top1": sum(a for a, _ in h) / len(h), f"top{top_k}": sum(b for _, b in h) / len(h)}
-            for j, h in sorted(hits.items())]
+    return [{"step": j, "n": len(h), "top1": sum(a for a, _ in h) / len(h),
+             f"top{top_k}": sum(b for _, b in h) / len(h)} for j, h in sorted(hits.items())]
 
 
 def result_row(method: str, task: str, scored: dict[str, Any]) -> dict[str, Any]:

@@ -270,7 +270,7 @@ def latent_findings(stage: Any, params: Any) -> str:
                 f"stage {s['stage']} ({s['thoughts']} thoughts) {s['accuracy']:.2f}" for s in curve) + ".")
         probe = curve[-1].get("thought_probe") if curve else None
         if probe:
-            out.append(f"After the last stage, read through the LM head, the thought for each step holds that step's "
+            out.append("After the last stage, read through the LM head, the thought for each step holds that step's "
                        "result among its 5 likeliest tokens in " + ", ".join(
                            f"{p['top5']:.0%} of items (step {p['step']}, n={p['n']})" for p in probe) +
                        ": where this is low, the thoughts are not carrying the intermediate results.")
