@@ -81,6 +81,9 @@ class Coconut(nn.Module):
         if any(i is None or i == tokenizer.unk_token_id for i in self.ids.values()):
             raise ValueError("the tokenizer lacks the latent tokens: call add_latent_tokens(model, tokenizer) first")
         self.latent_id, self.start_id, self.end_id = self.ids[LATENT], self.ids[START], self.ids[END]
+        self.register_buffer("_latent_ids", torch.tensor(sorted(self.ids.values()),
+                                                         device=model.get_input_embeddings().weight.device),
+                             persistent=False)
         self.is_pause = pause
         if thought_norm is not None and not thought_norm > 0:
             raise ValueError(f"thought_norm must be a positive norm or None, got {thought_norm!r}")
@@ -153,6 +156,21 @@ class Coconut(nn.Module):
                                                ignore_index=IGNORE)
         return LatentOutput(loss, all_logits, embeds, out.past_key_values, passes + 1)
 
+    # --- batching and decoding helpers --------------------------------------------------------------------
+
+    def _left_pad(self, prompts: Sequence[Sequence[int]], pad: int, extra: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+        """Token ids left-padded with ``pad`` to the longest prompt, and the attention mask (``extra`` more ones
+        per row, for the tokens generation will append)."""
+        device = self.embedding.weight.device
+        width = max(len(p) for p in prompts)
+        ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], device=device)
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * (len(p) + extra) for p in prompts], device=device)
+        return ids, mask
+
+    def _without_latents(self, logits: torch.Tensor) -> torch.Tensor:
+        """``logits`` with the three latent tokens at -inf: they are never decoded (see :meth:`generate`)."""
+        return logits.index_fill(-1, self._latent_ids, float("-inf"))
+
     # --- reading the thoughts -----------------------------------------------------------------------------
 
     @torch.inference_mode()
@@ -160,20 +178,16 @@ class Coconut(nn.Module):
         """For each prompt and each of its ``<|latent|>`` slots in order, the ``top_k`` token ids the LM head gives
         the continuous thought that fills it (the logits of the position before the slot, whose last hidden state
         the thought is): the paper's way of reading what a thought encodes. Latent tokens are never returned."""
-        device = self.embedding.weight.device
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
-        width = max(len(p) for p in prompts)
-        ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], device=device)
-        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
+        ids, mask = self._left_pad(prompts, pad)
         logits = self.forward(ids, mask).logits
-        banned = torch.tensor(sorted(self.ids.values()), device=device)
         out = []
         for r in range(len(prompts)):
             slots = (ids[r] == self.latent_id).nonzero().flatten()
             if not len(slots):
                 out.append([])
                 continue
-            rows = logits[r, slots - 1].float().index_fill(-1, banned, float("-inf"))
+            rows = self._without_latents(logits[r, slots - 1].float())
             out.append(rows.topk(top_k, dim=-1).indices.tolist())
         return out
 
@@ -196,13 +210,10 @@ class Coconut(nn.Module):
         on the tensor side until the end (one ``tolist`` per call, no per-row Python work per step)."""
         eos = self.tokenizer.eos_token_id if eos_token_id is None else eos_token_id
         device = self.embedding.weight.device
-        banned = torch.tensor(sorted(self.ids.values()), device=device)
-        pick = lambda logits: logits.index_fill(-1, banned, float("-inf")).argmax(-1)  # noqa: E731
+        pick = lambda logits: self._without_latents(logits).argmax(-1)  # noqa: E731
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
-        width = max(len(p) for p in prompts)
-        ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], device=device)
-        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) + [1] * max_new_tokens for p in prompts],
-                            device=device)
+        ids, mask = self._left_pad(prompts, pad, extra=max_new_tokens)
+        width = ids.shape[1]
         out = self.forward(ids, mask[:, :width], logits_to_keep=1)
         cache, last_pos = out.past_key_values, position_ids_of(mask[:, :width])[:, -1:]
         nxt = pick(out.logits[:, -1])
