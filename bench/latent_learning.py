@@ -151,10 +151,10 @@ def departures(args: argparse.Namespace) -> dict[str, str]:
     6 stages of 5 epochs, lr 1e-4, batch 128, optimizer reset per stage)."""
     out = {"model": "SmolLM2-135M-Instruct with LoRA (the paper fine-tunes all of GPT-2)",
            "budget": f"{args.steps_per_stage} optimizer steps of batch {args.batch_size} per stage (the paper: 5 "
-                     f"epochs of ~17k examples, batch 128), lr {args.lr:g} for LoRA (the paper: 1e-4)"}
-    out["schedule"] = (f"stage 0 gets {args.stage0_epochs or 1}, stages 1-{args.max_latent_stage - 1} one and the "
+                     f"epochs of ~17k examples, batch 128), lr {args.lr:g} for LoRA (the paper: 1e-4)",
+           "schedule": f"stage 0 gets {args.stage0_epochs or 1}, stages 1-{args.max_latent_stage - 1} one and the "
                        f"last stage {args.final_stage_epochs or 1} stage's worth of steps (the paper: 5 epochs per "
-                       f"stage, the last stage trained from epoch 30 to 50)")
+                       f"stage, the last stage trained from epoch 30 to 50)"}
     if args.thought_norm:
         out["thought_norm"] = ("each continuous thought is rescaled to the mean norm of the token embeddings; the "
                                "paper feeds the last hidden state as it is")
@@ -204,10 +204,9 @@ def plot(result: dict[str, Any], path: Path) -> None:
         axes[2].errorbar(x, y, yerr=[[max(0.0, a - c["ci_low"]) for a, c in zip(y, curve)],
                                      [max(0.0, c["ci_high"] - a) for a, c in zip(y, curve)]], marker="o", capsize=4,
                          label="answer accuracy")
-        probes = {}  # step -> [(stage, top-5 rate)]: does that step's thought decode to the step's result?
-        for c in curve:
-            for p in c.get("thought_probe") or []:
-                probes.setdefault(p["step"], []).append((c["stage"], p["top5"]))
+        from ladderlib.plots.latent import probe_lines
+
+        probes = probe_lines(curve)
         for j, pts in sorted(probes.items()):
             axes[2].plot(*zip(*pts), ls="--", marker=".", label=f"thought for step {j} decodes to its result (top 5)")
         if probes:

@@ -60,6 +60,14 @@ def clear_caches() -> None:
     integrals._prepared_cached.cache_clear()
 
 
+def answers_of(row: dict) -> tuple[list[str], list[str]]:
+    """(kinds, texts): the row's true antiderivative and each corruption of it that exists."""
+    truth = row["antiderivative"]
+    answers = {"true": truth, **corruptions(truth, row.get("variable", "x"))}
+    kinds = [k for k, a in answers.items() if a is not None]
+    return kinds, [answers[k] for k in kinds]
+
+
 def _run_shard(args: tuple[list[tuple[int, dict]], bool]) -> dict[str, Any]:
     rows, with_reference = args
     from ladderlib.config.verify import VerifySettings
@@ -73,19 +81,16 @@ def _run_shard(args: tuple[list[tuple[int, dict]], bool]) -> dict[str, Any]:
     latencies: list[float] = []
     row_times: list[dict[str, Any]] = []
     if rows:  # warm-up, untimed: every method once on the first row pays the process's one-time costs
-        index, row = rows[0]  # (imports, parser tables, first calls into NumPy/SciPy/SymPy) outside the timing
+        row = rows[0][1]  # (imports, parser tables, first calls into NumPy/SciPy/SymPy) outside the timing
         variable = row.get("variable", "x")
-        for text in [row["antiderivative"], *filter(None, corruptions(row["antiderivative"], variable).values())]:
+        for text in answers_of(row)[1]:
             verify_batch({"integrand": row["integrand"], "variable": variable}, [text], settings)
             if with_reference:
                 reference_check(row["integrand"], text, variable, seed=0, parser="sympy", trusted=True)
                 reference_check(row["integrand"], text, variable, seed=0, parser="safe")
     for index, row in rows:
         variable = row.get("variable", "x")
-        truth = row["antiderivative"]
-        answers = {"true": truth, **corruptions(truth, variable)}
-        kinds = [k for k, a in answers.items() if a is not None]
-        texts = [answers[k] for k in kinds]
+        kinds, texts = answers_of(row)
         problem = {"integrand": row["integrand"], "variable": variable}
 
         clear_caches()

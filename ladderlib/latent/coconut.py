@@ -158,7 +158,8 @@ class Coconut(nn.Module):
 
     # --- batching and decoding helpers --------------------------------------------------------------------
 
-    def _left_pad(self, prompts: Sequence[Sequence[int]], pad: int, extra: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    def _left_pad(self, prompts: Sequence[Sequence[int]], pad: int,
+                  extra: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
         """Token ids left-padded with ``pad`` to the longest prompt, and the attention mask (``extra`` more ones
         per row, for the tokens generation will append)."""
         device = self.embedding.weight.device

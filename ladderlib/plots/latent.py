@@ -35,6 +35,16 @@ def plot_methods(rows: Sequence[Mapping[str, Any]], task: str) -> Any:
     return fig
 
 
+def probe_lines(stages: Sequence[Mapping[str, Any]], key: str = "top5") -> dict[int, list[tuple[int, float]]]:
+    """Step -> [(stage, rate)] from the stage rows' ``thought_probe``: how often, after each stage, the thought for
+    that step decoded to the step's result (``key``: ``top1`` or ``top5``)."""
+    lines: dict[int, list[tuple[int, float]]] = {}
+    for s in stages:
+        for row in s.get("thought_probe") or []:
+            lines.setdefault(row["step"], []).append((s["stage"], row[key]))
+    return lines
+
+
 def plot_curriculum(stages: Sequence[Mapping[str, Any]], task: str) -> Any:
     """Coconut's held-out accuracy after each curriculum stage (stage k: k x c thoughts replace k steps), and how
     often the thought standing for each replaced step decodes through the LM head to that step's result."""
@@ -50,10 +60,7 @@ def plot_curriculum(stages: Sequence[Mapping[str, Any]], task: str) -> Any:
                 marker="o", capsize=4)
     for x, p in zip(xs, pts):
         ax.annotate(f"{p['thoughts']} th.", (x, p["accuracy"]), textcoords="offset points", xytext=(4, 6), fontsize=8)
-    probes: dict[int, list[tuple[int, float]]] = {}  # step -> (stage, how often its thought decodes to its result)
-    for p in pts:
-        for row in p.get("thought_probe") or []:
-            probes.setdefault(row["step"], []).append((p["stage"], row["top5"]))
+    probes = probe_lines(pts)
     for j, line in sorted(probes.items()):
         ax.plot(*zip(*line), ls="--", marker=".", lw=1, label=f"step {j}'s thought decodes to its result (top 5)")
     if probes:
