@@ -76,6 +76,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--thought-norm", action="store_true",
                     help="rescale continuous thoughts to the token embeddings' mean norm (LatentSettings.thought_norm;"
                          " a departure from the paper)")
+    ap.add_argument("--thought-input", default="hidden", choices=["hidden", "soft_embedding"],
+                    help="what fills a latent slot (LatentSettings.thought_input; soft_embedding is a departure)")
+    ap.add_argument("--finetune", default="lora", choices=["lora", "full"],
+                    help="LatentSettings.finetune: a LoRA adapter or every weight (the paper)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--lora-r", type=int, default=16)
@@ -103,6 +107,7 @@ def settings(args: argparse.Namespace) -> tuple[Any, Any]:
         epochs_per_stage=1, stage0_epochs=args.stage0_epochs, final_stage_epochs=args.final_stage_epochs,
         max_steps_per_stage=args.steps_per_stage, learning_rate=args.lr,
         uniform_prob=args.uniform_prob, reset_optimizer=not args.no_reset_optimizer, thought_norm=args.thought_norm,
+        thought_input=args.thought_input, finetune=args.finetune,
         batch_size=args.batch_size, eval_examples=args.n_test, curve_examples=args.curve_examples,
         max_new_tokens=args.max_new_tokens, generation_batch_size=args.generation_batch_size, textbook_eval=False,
         procedural=ProceduralSettings(kind=args.kind, nodes=args.nodes, n_train=args.n_train, n_test=args.n_test, min_hops=args.min_hops,
@@ -112,22 +117,29 @@ def settings(args: argparse.Namespace) -> tuple[Any, Any]:
     return ms, ls
 
 
-def settings_key(ms: Any, ls: Any) -> str:
-    """What a method's result depends on: every setting but the list of methods (each method trains a fresh
-    adapter from the same seed), so methods run in separate processes on one ``--work`` folder add up."""
-    latent = ls.model_dump(mode="json", exclude={"methods"})
+THOUGHTLESS = ("no_cot", "cot", "pause")  # no continuous thoughts: how thoughts are made cannot change them
+
+
+def settings_key(ms: Any, ls: Any, method: str) -> str:
+    """What ``method``'s result depends on: every setting but the list of methods (each method trains a fresh
+    adapter from the same seed) and, for a method without continuous thoughts, how thoughts are made. So methods
+    run in separate processes on one ``--work`` folder add up, and runs that differ only in the thoughts share
+    their baselines."""
+    exclude = {"methods"} | ({"thought_input", "thought_norm"} if method in THOUGHTLESS else set())
+    latent = ls.model_dump(mode="json", exclude=exclude)
     blob = json.dumps({"model": ms.model_dump(mode="json"), "latent": latent}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def finished_methods(work: Path, key: str) -> dict[str, Any]:
-    """Saved results of an earlier attempt with the same settings, as ``run_experiment``'s ``finished``."""
+def finished_methods(work: Path, ms: Any, ls: Any) -> dict[str, Any]:
+    """Saved results of an earlier attempt with the same settings for their method, as ``run_experiment``'s
+    ``finished``."""
     from ladderlib.latent.experiment import MethodResult
 
     out = {}
     for path in sorted(work.glob("*.json")):
         saved = json.loads(path.read_text())
-        if saved.get("settings_key") == key:
+        if saved.get("method") and saved.get("settings_key") == settings_key(ms, ls, saved["method"]):
             m = MethodResult(**{k: saved[k] for k in ("task", "method", "rows", "stages", "steps", "records")})
             out[m.key] = m
     return out
@@ -149,15 +161,22 @@ def verdict(rows: dict[str, dict[str, Any]], paired: list[dict[str, Any]]) -> di
 def departures(args: argparse.Namespace) -> dict[str, str]:
     """How this run's recipe differs from the paper's (Hao et al. 2024, ProsQA: GPT-2, full fine-tuning, c=1,
     6 stages of 5 epochs, lr 1e-4, batch 128, optimizer reset per stage)."""
-    out = {"model": "SmolLM2-135M-Instruct with LoRA (the paper fine-tunes all of GPT-2)",
+    full = args.finetune == "full"
+    out = {"model": ("SmolLM2-135M-Instruct, every weight fine-tuned (the paper: GPT-2, fully)" if full else
+                     "SmolLM2-135M-Instruct with LoRA (the paper fine-tunes all of GPT-2)"),
            "budget": f"{args.steps_per_stage} optimizer steps of batch {args.batch_size} per stage (the paper: 5 "
-                     f"epochs of ~17k examples, batch 128), lr {args.lr:g} for LoRA (the paper: 1e-4)",
+                     f"epochs of ~17k examples, batch 128), lr {args.lr:g} for {'full fine-tuning' if full else 'LoRA'}"
+                     f" (the paper: 1e-4)",
            "schedule": f"stage 0 gets {args.stage0_epochs or 1}, stages 1-{args.max_latent_stage - 1} one and the "
                        f"last stage {args.final_stage_epochs or 1} stage's worth of steps (the paper: 5 epochs per "
                        f"stage, the last stage trained from epoch 30 to 50)"}
     if args.thought_norm:
         out["thought_norm"] = ("each continuous thought is rescaled to the mean norm of the token embeddings; the "
                                "paper feeds the last hidden state as it is")
+    if args.thought_input == "soft_embedding":
+        out["thought_input"] = ("each continuous thought is the LM head's distribution at the position before the "
+                                "slot times the embedding matrix (a probability-weighted token embedding, as in Soft "
+                                "Thinking, Zhang et al. 2025); the paper feeds the last hidden state")
     if args.no_reset_optimizer:
         out["optimizer"] = "one AdamW state across stages (the paper resets it at every stage)"
     return out
@@ -231,10 +250,10 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     ms, ls = settings(args)
-    key = settings_key(ms, ls)
+    keys = {m: settings_key(ms, ls, m) for m in ls.methods}
     work = Path(args.work) / ("dev" if args.dev else "test")
     work.mkdir(parents=True, exist_ok=True)
-    finished = finished_methods(work, key)
+    finished = finished_methods(work, ms, ls)
     wall: dict[str, float] = {}
     last = [time.perf_counter()]
 
@@ -243,13 +262,13 @@ def main(argv: list[str] | None = None) -> int:
         wall[m.method] = round(now - last[0], 1)
         last[0] = now
         (work / f"{m.method}.json").write_text(json.dumps(
-            {"settings_key": key, "task": m.task, "method": m.method, "rows": m.rows, "stages": m.stages,
+            {"settings_key": keys[m.method], "task": m.task, "method": m.method, "rows": m.rows, "stages": m.stages,
              "steps": m.steps, "records": m.records, "wall_s": wall[m.method]}))
 
     def log(msg: str) -> None:
         print(f"[{time.perf_counter() - t0:7.1f}s] {msg}", flush=True)
 
-    log(f"settings {key}; resuming {sorted(finished) or 'nothing'}; torch threads {torch.get_num_threads()}")
+    log(f"settings {keys}; resuming {sorted(finished) or 'nothing'}; torch threads {torch.get_num_threads()}")
     run = run_experiment(ms, ls, finished=finished, on_method=save, log=log)
     records = {m.key: m.records for m in run.methods}
     paired = paired_rows(records)
@@ -271,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "benchmark": "latent_learning", "issue": 11, "dev": args.dev,
         "split": "dev (generator seed data_seed + 1000)" if args.dev else "test (held-out problems of data_seed)",
-        "n_test": args.n_test, "settings_key": key, "args": vars(args),
+        "n_test": args.n_test, "settings_keys": keys, "args": vars(args),
         "settings": {"model": ms.model_dump(mode="json"), "latent": ls.model_dump(mode="json")},
         "threads": {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"), "torch": torch.get_num_threads()},
         "steps_per_method": steps[next(iter(steps))] if len(set(steps.values())) == 1 else steps,

@@ -40,16 +40,22 @@ def left_pad(rows: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tenso
 
 
 @torch.no_grad()
-def manual_logits(model, ids: list[int], latent_id: int, norm: float | None = None) -> torch.Tensor:
+def manual_logits(model, ids: list[int], latent_id: int, norm: float | None = None,
+                  soft_excluding: list[int] | None = None) -> torch.Tensor:
     """One row, one position at a time with a KV cache; a latent's input is the previous position's last hidden
-    state (the definition of a continuous thought), rescaled to ``norm`` when given."""
+    state (the definition of a continuous thought), rescaled to ``norm`` when given; with ``soft_excluding`` (token
+    ids) it is instead the previous position's softmax over the other tokens times the embedding matrix."""
     from transformers import DynamicCache
 
     cache, prev_hidden, out = DynamicCache(), None, []
     emb = model.get_input_embeddings()
     for t, i in enumerate(ids):
         x = emb(torch.tensor([[i]]))[0, 0]
-        if i == latent_id:
+        if i == latent_id and soft_excluding is not None:
+            logits = out[-1].clone()
+            logits[soft_excluding] = float("-inf")
+            x = logits.softmax(-1) @ emb.weight
+        elif i == latent_id:
             x = prev_hidden if norm is None else prev_hidden * norm / prev_hidden.norm()
         o = model(inputs_embeds=x[None, None], position_ids=torch.tensor([[t]]), past_key_values=cache,
                   use_cache=True, output_hidden_states=True)
@@ -112,6 +118,44 @@ def test_thought_norm_rescales_each_thought_and_survives_save_and_load(latent_lm
     assert load_method((model, tok), tmp_path / "m").thought_norm == norm
     save_method(Coconut(peft_model, tok), tmp_path / "raw")
     assert load_method((model, tok), tmp_path / "raw").thought_norm is None
+
+
+def test_soft_embedding_thoughts_are_the_heads_distribution_times_the_embeddings(latent_lm, tmp_path):
+    from ladderlib.latent.checkpoint import load_method, save_method
+    from ladderlib.latent.coconut import SPECIAL_TOKENS
+
+    model, tok = latent_lm
+    c = Coconut(model, tok, thought_input="soft_embedding")
+    rows = rows_of(tok, c)
+    ids, mask = left_pad(rows, tok.pad_token_id)
+    with torch.no_grad():
+        out, raw = c(ids, mask), Coconut(model, tok)(ids, mask)
+    latent_ids = [tok.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS]
+    for r, row in enumerate(rows):
+        ref = manual_logits(model, row, c.latent_id, soft_excluding=latent_ids)
+        got = out.logits[r, ids.shape[1] - len(row):]
+        # the softmax carries the batched pass's rounding (~1e-5) into the next thought: a looser atol on logits ~20
+        assert torch.allclose(got, ref, atol=1e-2, rtol=1e-3), (r, (got - ref).abs().max())
+    # a soft thought lies among the token embeddings (a convex mix of them), far from a raw hidden state
+    thoughts = out.inputs_embeds[ids == c.latent_id]
+    emb_norm = model.get_input_embeddings().weight.norm(dim=-1).max()
+    assert thoughts.norm(dim=-1).max() <= emb_norm + 1e-4
+    assert (out.logits - raw.logits).abs().max() > 1e-2
+    # generation's head-free latent passes (logits_to_keep) make the same thoughts: same last logits
+    with torch.no_grad():
+        last = c(ids, mask, logits_to_keep=1).logits[:, -1]
+    assert torch.allclose(last, out.logits[:, -1], atol=1e-3, rtol=1e-3)
+    prompts = [c.prompt_ids(enc(tok, q + "\n"), n) for q, n in (("Start at 3, then add 4 (mod 10).", 3),
+                                                                ("What is 12 plus 30?", 1))]
+    assert c.generate(prompts, max_new_tokens=6) == [c.generate([p], max_new_tokens=6)[0] for p in prompts]
+    with pytest.raises(ValueError, match="thought_input"):
+        Coconut(model, tok, thought_input="logits")
+
+    from peft import LoraConfig, get_peft_model
+
+    peft_model = get_peft_model(copy.deepcopy(model), LoraConfig(r=4, target_modules=["q_proj"]))
+    save_method(Coconut(peft_model, tok, thought_input="soft_embedding"), tmp_path / "soft")
+    assert load_method((model, tok), tmp_path / "soft").thought_input == "soft_embedding"
 
 
 def test_forward_without_latents_is_one_pass_and_matches_the_plain_model(latent_lm):

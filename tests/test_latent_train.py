@@ -114,3 +114,26 @@ def test_latent_settings_validation_names_the_field():
         LatentSettings(tasks=["mmlu"])
     s = LatentSettings(max_latent_stage=3, c_thought=2)
     assert s.thoughts("coconut") == s.thoughts("pause") == 6 and s.thoughts("cot") == s.thoughts("no_cot") == 0
+
+
+def test_full_finetuning_moves_every_weight_kind_and_saves_the_whole_model(base, examples, tmp_path):
+    from ladderlib.latent.checkpoint import has_method, load_method, save_method
+
+    base_q = base[0].model.layers[0].self_attn.q_proj.weight.detach().clone()
+    coconut = build(MODEL, "coconut", seed=0, base=base, finetune="full")
+    named = dict(coconut.model.named_parameters())
+    assert not any("lora_" in n for n in named) and all(p.requires_grad for p in named.values())
+    before = {n: p.detach().clone() for n, p in named.items()}
+    train_method(coconut, "coconut", examples, SETTINGS)
+    moved = {n for n, p in coconut.model.named_parameters() if not torch.equal(before[n], p.detach())}
+    assert {"model.layers.0.self_attn.q_proj.weight", "model.embed_tokens.weight"} <= moved
+    assert torch.equal(base[0].model.layers[0].self_attn.q_proj.weight, base_q), "build() changed the base model"
+
+    save_method(coconut, tmp_path / "full")
+    assert has_method(tmp_path / "full") and (tmp_path / "full" / "config.json").is_file()
+    assert not (tmp_path / "full" / "adapter_config.json").exists()
+    again = load_method(base, tmp_path / "full")
+    prompts = [coconut.prompt_ids(t.question, 1) for t in examples[:2]]
+    assert again.generate(prompts, 6) == coconut.eval().generate(prompts, 6)
+    with pytest.raises(ValueError, match="finetune"):
+        build(MODEL, "coconut", seed=0, base=base, finetune="partial")

@@ -76,6 +76,15 @@ class LatentSettings(Section):
     thought_norm: bool = Field(False, description="rescale every continuous thought to the mean norm of the token "
                                                   "embeddings (a departure: the paper feeds the last hidden state "
                                                   "as it is, which on SmolLM2 is ~18x an embedding's norm)")
+    thought_input: Literal["hidden", "soft_embedding"] = Field(
+        "hidden", description="what fills a latent slot: hidden (the last hidden state of the position before it, "
+                              "the paper) or soft_embedding (a departure: the LM head's distribution there times "
+                              "the embedding matrix, a probability-weighted token embedding as in Soft Thinking, "
+                              "Zhang et al. 2025; still continuous, trained through the softmax)")
+    finetune: Literal["lora", "full"] = Field(
+        "lora", description="what training updates: lora (a LoRA adapter shaped by the model settings' lora) or "
+                            "full (every weight, as the paper fine-tunes all of GPT-2; AdamW then holds ~3 more "
+                            "copies of the model in memory)")
     learning_rate: float = Field(1e-4, gt=0.0, le=1.0, description="AdamW learning rate (the paper: 1e-4)")
     weight_decay: float = Field(0.01, ge=0.0, le=1.0, description="AdamW weight decay (the paper: 0.01)")
     batch_size: int = Field(8, ge=1, le=4096, description="training examples per optimizer step")

@@ -7,6 +7,12 @@ specific, recomputes the cache slice on every pass and generates one example at 
 - :meth:`Coconut.forward`: each ``<|latent|>`` position's input embedding is the last hidden state of the
   position before it, computed in sequential passes that extend one KV cache (each position is computed once,
   when every input at or before it is final). Rows may hold latents at different positions and counts;
+- ``thought_input="soft_embedding"`` (a departure, off by default): the thought is the LM head's distribution at
+  that position times the embedding matrix, a probability-weighted token embedding (the "soft thinking" input of
+  Zhang et al. 2025, arXiv 2505.15778), still continuous and trained end to end through the softmax. It puts the
+  thought in the space the layers read tokens from, where the paper's raw hidden state is not (see
+  ``latent.evaluate.probe_thoughts``: on SmolLM2 a raw thought holds its own hop but the next thought cannot hop
+  from it);
 - ``thought_norm`` (optional, off in the paper): each thought is rescaled to a fixed norm, the mean norm of the
   token embeddings, so a thought enters the residual stream at the scale of a token rather than of a final
   hidden state (~18x larger on SmolLM2, where it drowns what the layers add at the latent position);
@@ -28,6 +34,7 @@ from torch import nn
 START, END, LATENT = "<|start-latent|>", "<|end-latent|>", "<|latent|>"
 SPECIAL_TOKENS = (START, END, LATENT)
 IGNORE = -100
+THOUGHT_INPUTS = ("hidden", "soft_embedding")
 
 
 def add_latent_tokens(model: Any, tokenizer: Any, init_from: str = "<<") -> dict[str, int]:
@@ -73,7 +80,8 @@ def position_ids_of(attention_mask: torch.Tensor) -> torch.Tensor:
 class Coconut(nn.Module):
     """A causal LM (plain or PEFT-wrapped) whose ``<|latent|>`` slots carry continuous thoughts (or a pause)."""
 
-    def __init__(self, model: Any, tokenizer: Any, pause: bool = False, thought_norm: float | None = None) -> None:
+    def __init__(self, model: Any, tokenizer: Any, pause: bool = False, thought_norm: float | None = None,
+                 thought_input: str = "hidden") -> None:
         super().__init__()
         self.model = model
         self.tokenizer = tokenizer
@@ -88,6 +96,9 @@ class Coconut(nn.Module):
         if thought_norm is not None and not thought_norm > 0:
             raise ValueError(f"thought_norm must be a positive norm or None, got {thought_norm!r}")
         self.thought_norm = thought_norm  # None: thoughts are the raw last hidden states (the paper)
+        if thought_input not in THOUGHT_INPUTS:
+            raise ValueError(f"thought_input must be one of {THOUGHT_INPUTS}, got {thought_input!r}")
+        self.thought_input = thought_input
         self.embedding = model.get_input_embeddings()
         self.pause_embedding = (nn.Parameter(self.embedding.weight[self.latent_id].detach().clone())
                                 if pause else None)
@@ -100,6 +111,20 @@ class Coconut(nn.Module):
                           past_key_values=cache, use_cache=True, output_hidden_states=not logits_to_keep,
                           logits_to_keep=logits_to_keep)
 
+    def _thought(self, hidden: torch.Tensor, logits: torch.Tensor | None = None) -> torch.Tensor:
+        """The continuous thought made from the last hidden state ``hidden`` (batch, dim) of the position before a
+        latent slot (``logits``: the LM head's logits there, when already computed)."""
+        if self.thought_input == "soft_embedding":
+            if logits is None:
+                logits = self.model.get_output_embeddings()(hidden)
+            probs = self._without_latents(logits.float()).softmax(-1)
+            thought = (probs @ self.embedding.weight.float()).to(hidden.dtype)
+        else:
+            thought = hidden
+        if self.thought_norm is not None:
+            thought = thought * (self.thought_norm / thought.norm(dim=-1, keepdim=True).clamp_min(1e-6))
+        return thought
+
     def _decoder(self) -> Any:
         """The transformer body without the LM head (LoRA layers are injected in place, so they run too)."""
         base = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
@@ -110,7 +135,8 @@ class Coconut(nn.Module):
         """Logits (and the masked next-token loss when ``labels`` are given) with the latent slots filled.
 
         ``logits_to_keep=k > 0`` (generation) returns only the last ``k`` positions' logits: the latent passes
-        then run the body alone (a thought is a hidden state, not a logit) and the head sees ``k`` positions."""
+        then run the body alone (a hidden-state thought needs no logits; a soft-embedding one runs the head on the
+        one position it comes from) and the head sees ``k`` positions."""
         from transformers import DynamicCache
 
         if logits_to_keep and labels is not None:
@@ -133,13 +159,11 @@ class Coconut(nn.Module):
             if logits_to_keep:
                 out = self._decoder()(inputs_embeds=embeds[:, done:first], attention_mask=mask[:, :first],
                                       position_ids=pos[:, done:first], past_key_values=cache, use_cache=True)
-                thought = out.last_hidden_state[:, -1]  # the last hidden state of position first - 1
+                thought = self._thought(out.last_hidden_state[:, -1])  # from position first - 1
             else:
                 out = self._run(embeds, mask, pos, done, first, cache)
                 logits.append(out.logits)
-                thought = out.hidden_states[-1][:, -1]
-            if self.thought_norm is not None:
-                thought = thought * (self.thought_norm / thought.norm(dim=-1, keepdim=True).clamp_min(1e-6))
+                thought = self._thought(out.hidden_states[-1][:, -1], out.logits[:, -1])
             cache, passes = out.past_key_values, passes + 1
             rows = pending[:, first]
             slot = torch.zeros_like(is_latent)

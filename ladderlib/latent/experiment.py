@@ -105,7 +105,8 @@ def run_experiment(model_settings: ModelSettings, s: LatentSettings,
                 out.methods.append(finished[f"{task}/{method}"])
                 log(f"{task} {method}: kept from the earlier attempt")
                 continue
-            coconut = build(ms, method, s.seed, base, thought_norm=s.thought_norm)
+            coconut = build(ms, method, s.seed, base, thought_norm=s.thought_norm, thought_input=s.thought_input,
+                            finetune=s.finetune)
             markers = method not in ("no_cot", "cot")
 
             def curve(c: Any, phase: Phase) -> dict[str, Any]:

@@ -52,10 +52,11 @@ def plan(method: str, s: LatentSettings) -> list[Phase]:
 
 
 def build(model_settings: ModelSettings, method: str, seed: int = 0, base: Any = None,
-          thought_norm: bool = False) -> Coconut:
-    """A fresh LoRA adapter on the base model (loaded, or a copy of ``base=(model, tokenizer)``) with the latent
-    tokens; the pause method also gets its learned pause embedding. ``thought_norm``: thoughts are rescaled to the
-    mean norm of the base model's token embeddings (``LatentSettings.thought_norm``)."""
+          thought_norm: bool = False, thought_input: str = "hidden", finetune: str = "lora") -> Coconut:
+    """A fresh LoRA adapter (or, ``finetune="full"``, every weight trainable) on the base model (loaded, or a copy
+    of ``base=(model, tokenizer)``) with the latent tokens; the pause method also gets its learned pause embedding.
+    ``thought_norm``: thoughts are rescaled to the mean norm of the base model's token embeddings
+    (``LatentSettings.thought_norm``); ``thought_input``: what fills a latent slot (``LatentSettings.thought_input``)."""
     import copy
 
     from ladderlib.models.loader import load_model
@@ -65,8 +66,13 @@ def build(model_settings: ModelSettings, method: str, seed: int = 0, base: Any =
     model, tokenizer = (copy.deepcopy(base[0]), base[1]) if base is not None else load_model(model_settings)
     norm = mean_embedding_norm(model) if thought_norm else None
     add_latent_tokens(model, tokenizer)
-    model = add_lora(model, model_settings)
-    return Coconut(model, tokenizer, pause=method == "pause", thought_norm=norm)
+    if finetune == "full":
+        model.requires_grad_(True)
+    elif finetune == "lora":
+        model = add_lora(model, model_settings)
+    else:
+        raise ValueError(f"finetune must be 'lora' or 'full', got {finetune!r}")
+    return Coconut(model, tokenizer, pause=method == "pause", thought_norm=norm, thought_input=thought_input)
 
 
 def collate(pairs: Sequence[tuple[list[int], list[int]]], pad_id: int, head_lengths: Sequence[int],
